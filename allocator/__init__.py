@@ -1,0 +1,50 @@
+"""allocator: masks, freight passes and charter buses for a cluster restarting after a lockdown.
+
+The library is usable without the CLI::
+
+    from allocator import load_instance, load_scenario, Problem, solve
+    problem = Problem(load_instance("instances/keqiao-2020.csv"), load_scenario())
+    result = solve(problem)
+    result.evaluation.weighted_output
+
+Heavy modules (pandas, HiGHS) are imported lazily so ``allocator --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_instance": ("allocator.reading", "read_instance"),
+    "load_scenario": ("allocator.scenario", "load_scenario"),
+    "Scenario": ("allocator.scenario", "Scenario"),
+    "Instance": ("allocator.instance", "Instance"),
+    "Problem": ("allocator.problem", "Problem"),
+    "solve": ("allocator.solve", "solve"),
+    "SolveOptions": ("allocator.solve", "SolveOptions"),
+    "Allocation": ("allocator.result", "Allocation"),
+    "evaluate": ("allocator.result", "evaluate"),
+    "InputError": ("allocator.errors", "InputError"),
+}
+
+if TYPE_CHECKING:
+    from allocator.errors import InputError
+    from allocator.instance import Instance
+    from allocator.problem import Problem
+    from allocator.reading import read_instance as load_instance
+    from allocator.result import Allocation, evaluate
+    from allocator.scenario import Scenario, load_scenario
+    from allocator.solve import SolveOptions, solve
+
+__all__ = list(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        import importlib
+
+        module, attr = _EXPORTS[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'allocator' has no attribute {name!r}")

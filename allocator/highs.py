@@ -1,0 +1,134 @@
+"""A thin wrapper over HiGHS: load a Formulation once, then run it stage after stage.
+
+HiGHS is reached through ``highspy`` rather than OR-Tools' wrappers because we need
+three things they do not give us reliably: the proven dual bound of a MIP (OR-Tools'
+model_builder reports the incumbent as "best bound" for HiGHS), warm starts between
+stages, and loading a model from numpy arrays without one Python call per row.
+No HiGHS object leaves this module; stages see :class:`SolverRun`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from allocator.model import Formulation
+
+
+@dataclass(frozen=True)
+class SolverRun:
+    """What one MIP run returned, in the solver's own objective units."""
+
+    outcome: str  # optimal | gap | time | work | infeasible | interrupted | error
+    objective: float | None
+    bound: float | None
+    values: np.ndarray | None
+    seconds: float
+    nodes: int
+
+
+@contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """highspy prints a banner on construction; keep it out of stdout (``--format json``)."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+class HighsModel:
+    """One HiGHS instance holding the formulation; objectives and holds change per stage."""
+
+    def __init__(self, formulation: Formulation, *, seed: int = 0, log: bool = False):
+        import highspy
+
+        self._hs = highspy
+        with _stdout_silenced():
+            self._h = highspy.Highs()
+        self._set("output_flag", log)
+        self._set("log_to_console", log)
+        self._set("random_seed", int(seed) % 2_147_483_647)
+        self._set("threads", 1)  # HiGHS's MIP search is sequential; one thread keeps it reproducible
+        self.num_cols = formulation.num_cols
+        self._integer = np.zeros(0, dtype=bool)
+        self._load(formulation)
+
+    def _set(self, name: str, value: object) -> None:
+        status = self._h.setOptionValue(name, value)
+        if status != self._hs.HighsStatus.kOk:
+            raise RuntimeError(f"HiGHS rejected option {name}={value!r}")
+
+    def _load(self, f: Formulation) -> None:
+        hs = self._hs
+        arrays = f.arrays()
+        lp = hs.HighsLp()
+        lp.num_col_ = f.num_cols
+        lp.num_row_ = f.num_rows
+        lp.col_cost_ = np.zeros(f.num_cols)
+        lp.col_lower_ = arrays["col_lower"]
+        lp.col_upper_ = arrays["col_upper"]
+        lp.row_lower_ = arrays["row_lower"]
+        lp.row_upper_ = arrays["row_upper"]
+        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = arrays["start"].astype(np.int32)
+        lp.a_matrix_.index_ = arrays["index"].astype(np.int32)
+        lp.a_matrix_.value_ = arrays["value"]
+        self._integer = arrays["integer"]
+        kinds = np.where(self._integer, int(hs.HighsVarType.kInteger), int(hs.HighsVarType.kContinuous))
+        lp.integrality_ = [hs.HighsVarType(int(k)) for k in kinds]
+        self._h.passModel(lp)
+
+    def set_objective(self, costs: np.ndarray, offset: float, maximize: bool) -> None:
+        idx = np.arange(self.num_cols, dtype=np.int32)
+        self._h.changeColsCost(self.num_cols, idx, np.asarray(costs, dtype=float))
+        self._h.changeObjectiveOffset(float(offset))
+        sense = self._hs.ObjSense.kMaximize if maximize else self._hs.ObjSense.kMinimize
+        self._h.changeObjectiveSense(sense)
+
+    def set_lower(self, col: int, lower: float) -> None:
+        upper = self._h.getLp().col_upper_[col]
+        self._h.changeColBounds(int(col), float(lower), float(max(upper, lower)))
+
+    def add_row(self, cols: np.ndarray, coefs: np.ndarray, lower: float, upper: float) -> None:
+        cols = np.asarray(cols, dtype=np.int32)
+        self._h.addRow(float(lower), float(upper), len(cols), cols, np.asarray(coefs, dtype=float))
+
+    def set_start(self, values: np.ndarray) -> None:
+        """Offer a known feasible point (the previous stage's) as the first incumbent."""
+        idx = np.arange(self.num_cols, dtype=np.int32)
+        self._h.setSolution(self.num_cols, idx, np.asarray(values, dtype=float))
+
+    def run(self, *, time_limit: float | None, rel_gap: float, node_limit: int | None) -> SolverRun:
+        hs, h = self._hs, self._h
+        self._set("time_limit", float(time_limit) if time_limit is not None else float("inf"))
+        self._set("mip_rel_gap", float(rel_gap))
+        self._set("mip_abs_gap", 0.0)
+        self._set("mip_max_nodes", int(node_limit) if node_limit is not None else 2_147_483_647)
+        started = time.perf_counter()
+        h.run()
+        seconds = time.perf_counter() - started
+        status = h.getModelStatus()
+        info = h.getInfo()
+        has_point = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        values = np.array(h.getSolution().col_value) if has_point else None
+        objective = info.objective_function_value if has_point else None
+        bound = info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else None
+        outcome = {
+            hs.HighsModelStatus.kOptimal: "optimal",
+            hs.HighsModelStatus.kTimeLimit: "time",
+            hs.HighsModelStatus.kSolutionLimit: "work",
+            hs.HighsModelStatus.kInfeasible: "infeasible",
+            hs.HighsModelStatus.kInterrupt: "interrupted",
+        }.get(status, "error")
+        return SolverRun(outcome, objective, bound, values, seconds, int(info.mip_node_count))

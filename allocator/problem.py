@@ -1,0 +1,122 @@
+"""An instance under a scenario: the SPEC's per-enterprise quantities, derived once.
+
+Everything the model, the evaluation and the report need about "what could this
+enterprise do with more" lives here: eligibility, capacity before, the no-waste mask
+cap, the best capacity it could reach with every resource it can use, chain links and
+bus groups.  :func:`capacity` is the one definition of c_i shared by the model's
+bounds and by :func:`allocator.result.evaluate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from allocator.instance import Instance
+from allocator.scenario import Scenario
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """Instance + scenario with the derived arrays (all indexed like the instance)."""
+
+    instance: Instance
+    scenario: Scenario
+    weight: np.ndarray = field(init=False)
+    eligible: np.ndarray = field(init=False)
+    c_before: np.ndarray = field(init=False)
+    c_max: np.ndarray = field(init=False)
+    cap_full: np.ndarray = field(init=False)
+    links: tuple[str, ...] = field(init=False)
+    skipped_links: tuple[str, ...] = field(init=False)
+    group_keys: tuple[tuple[str, str], ...] = field(init=False)
+    group: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        inst, sc = self.instance, self.scenario
+        tiers = inst.tier
+        weight = np.zeros(len(inst))
+        threshold = np.zeros(len(inst))
+        for name, rule in sc.tiers.items():
+            weight[tiers == name] = rule.weight
+            threshold[tiers == name] = sc.threshold(name)
+        zeros = np.zeros(len(inst), dtype=np.int64)
+        _set(self, weight=weight, eligible=inst.electricity_recovery >= threshold)
+        _set(self, cap_full=mask_cap(self, inst.workers_away))
+        present = set(inst.chain_link.tolist())
+        listed = tuple(dict.fromkeys(sc.rules.chain_links))
+        keys, group = _bus_groups(inst)
+        _set(self, links=tuple(x for x in listed if x in present), skipped_links=tuple(x for x in listed if x not in present))
+        _set(self, group_keys=keys, group=group)
+        _set(self, c_before=capacity(self, zeros, zeros, zeros))
+        _set(self, c_max=capacity(self, self.cap_full, inst.trucks_needed, inst.workers_away))
+
+    def __len__(self) -> int:
+        return len(self.instance)
+
+    @property
+    def stage1_active(self) -> bool:
+        """Stage 1 runs when chain balance is on and a listed link has members."""
+        return self.scenario.rules.chain_balance and bool(self.links)
+
+    @property
+    def variable(self) -> np.ndarray:
+        """Enterprises whose capacity some allocation can change; the rest are constants."""
+        return self.c_max > self.c_before
+
+    def link_members(self, link: str) -> np.ndarray:
+        return np.flatnonzero(self.instance.chain_link == link)
+
+
+def mask_cap(problem: Problem, returned: np.ndarray) -> np.ndarray:
+    """No-waste cap on boxes: max(0, ceil((q(P + r) - S) / pack)); 0 for ineligible firms.
+
+    Exact integer arithmetic (q, P, r, S and pack are integers), so no rounding surprises.
+    """
+    inst, sc = problem.instance, problem.scenario
+    q, pack = sc.rules.masks_per_worker, sc.supply.mask_pack
+    need = q * (inst.on_post + np.asarray(returned, dtype=np.int64)) - inst.masks_in_stock
+    cap = np.maximum(0, -(-need // pack))
+    return np.where(problem.eligible, cap, 0)
+
+
+def capacity(problem: Problem, boxes: np.ndarray, passes: np.ndarray, returned: np.ndarray) -> np.ndarray:
+    """c_i = min(1, workers term, masks term, freight term), straight from the SPEC."""
+    inst, sc = problem.instance, problem.scenario
+    q, pack, share = sc.rules.masks_per_worker, sc.supply.mask_pack, sc.rules.freight_free_share
+    employees = inst.employees.astype(float)
+    terms = [np.ones(len(inst)), (inst.on_post + returned) / employees]
+    if q > 0:
+        terms.append((inst.masks_in_stock + pack * np.asarray(boxes)) / (q * employees))
+    trucks = inst.trucks_needed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        freight = np.where(trucks > 0, share + (1 - share) * np.asarray(passes) / np.maximum(trucks, 1), 1.0)
+    terms.append(freight)
+    return np.minimum.reduce(terms)
+
+
+def capacity_terms(problem: Problem, boxes: np.ndarray, passes: np.ndarray, returned: np.ndarray) -> dict[str, np.ndarray]:
+    """The three inputs separately, to say which one binds."""
+    inst, sc = problem.instance, problem.scenario
+    q, pack, share = sc.rules.masks_per_worker, sc.supply.mask_pack, sc.rules.freight_free_share
+    employees = inst.employees.astype(float)
+    masks = (inst.masks_in_stock + pack * boxes) / (q * employees) if q > 0 else np.full(len(inst), np.inf)
+    freight = np.where(inst.trucks_needed > 0, share + (1 - share) * passes / np.maximum(inst.trucks_needed, 1), np.inf)
+    return {"workers": (inst.on_post + returned) / employees, "masks": masks, "freight": freight}
+
+
+def _bus_groups(inst: Instance) -> tuple[tuple[tuple[str, str], ...], np.ndarray]:
+    """Bus groups (origin, park), sorted by name; -1 for firms with nobody waiting."""
+    waiting = inst.workers_away > 0
+    keys = sorted(set(zip(inst.origin[waiting].tolist(), inst.park[waiting].tolist())))
+    lookup = {key: g for g, key in enumerate(keys)}
+    group = np.full(len(inst), -1, dtype=np.int64)
+    idx = np.flatnonzero(waiting)
+    group[idx] = [lookup[key] for key in zip(inst.origin[idx].tolist(), inst.park[idx].tolist())]
+    return tuple(keys), group
+
+
+def _set(obj: object, **values: object) -> None:
+    for key, value in values.items():
+        object.__setattr__(obj, key, value)

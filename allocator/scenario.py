@@ -1,0 +1,252 @@
+"""Scenario: the day's supplies and the bureau's rules, with every SPEC default built in.
+
+A scenario is immutable.  What-if runs are scenarios derived from a base by
+:meth:`Scenario.with_overrides`, so nothing is ever mutated between runs.  Every key is
+checked for existence and type here, once; the model can trust what it receives.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from allocator.errors import InputError, InputProblem
+
+TIERS = ("A", "B", "C")
+
+DEFAULTS: dict[str, Any] = {
+    "supply": {"masks": 380_000, "mask_pack": 50, "passes": 94, "buses": 60, "bus_seats": 50},
+    "rules": {
+        "masks_per_worker_day": 2,
+        "mask_days": 7,
+        "electricity_threshold": 0.8,
+        "freight_free_share": 0.5,
+        "chain_balance": True,
+        "chain_links": ["fibre", "weaving", "dyeing", "market", "trade"],
+    },
+    "tiers": {
+        "A": {"weight": 3.0, "mask_reserve": 0.0, "electricity_threshold": None},
+        "B": {"weight": 2.0, "mask_reserve": 0.0, "electricity_threshold": None},
+        "C": {"weight": 1.0, "mask_reserve": 0.0, "electricity_threshold": None},
+    },
+}
+
+# key -> (kind, lower bound, upper bound); kinds: count, number, bool, links
+_SCHEMA: dict[str, tuple[str, float | None, float | None]] = {
+    "supply.masks": ("count", 0, None),
+    "supply.mask_pack": ("count", 1, None),
+    "supply.passes": ("count", 0, None),
+    "supply.buses": ("count", 0, None),
+    "supply.bus_seats": ("count", 1, None),
+    "rules.masks_per_worker_day": ("count", 0, None),
+    "rules.mask_days": ("count", 0, None),
+    "rules.electricity_threshold": ("number", 0, None),
+    "rules.freight_free_share": ("number", 0, 1),
+    "rules.chain_balance": ("bool", None, None),
+    "rules.chain_links": ("links", None, None),
+}
+for _t in TIERS:
+    _SCHEMA[f"tiers.{_t}.weight"] = ("number", 0, None)
+    _SCHEMA[f"tiers.{_t}.mask_reserve"] = ("number", 0, 1)
+    _SCHEMA[f"tiers.{_t}.electricity_threshold"] = ("number", 0, None)
+
+_MAX_COUNT = 10**12
+
+
+@dataclass(frozen=True)
+class Supply:
+    masks: int
+    mask_pack: int
+    passes: int
+    buses: int
+    bus_seats: int
+
+    @property
+    def boxes(self) -> int:
+        """Only whole boxes leave the store."""
+        return self.masks // self.mask_pack
+
+
+@dataclass(frozen=True)
+class Rules:
+    masks_per_worker_day: int
+    mask_days: int
+    electricity_threshold: float
+    freight_free_share: float
+    chain_balance: bool
+    chain_links: tuple[str, ...]
+
+    @property
+    def masks_per_worker(self) -> int:
+        """q in the SPEC: masks one worker needs for the planning period."""
+        return self.masks_per_worker_day * self.mask_days
+
+
+@dataclass(frozen=True)
+class TierRule:
+    weight: float
+    mask_reserve: float
+    electricity_threshold: float | None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Supplies and rules for one solve; build with :func:`load_scenario` or :meth:`default`."""
+
+    supply: Supply
+    rules: Rules
+    tiers: dict[str, TierRule] = field(hash=False)
+
+    @classmethod
+    def default(cls) -> Scenario:
+        return _build(_nested_copy(DEFAULTS))
+
+    def threshold(self, tier: str) -> float:
+        """A tier's own electricity threshold overrides the rules value."""
+        own = self.tiers[tier].electricity_threshold
+        return self.rules.electricity_threshold if own is None else own
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario, with every default filled in (for manifests and summaries)."""
+        out = {"supply": asdict(self.supply), "rules": asdict(self.rules), "tiers": {}}
+        out["rules"]["chain_links"] = list(self.rules.chain_links)
+        for tier in TIERS:
+            rule = asdict(self.tiers[tier])
+            rule["electricity_threshold"] = self.threshold(tier)
+            out["tiers"][tier] = rule
+        return out
+
+    def with_overrides(self, overrides: dict[str, Any] | list[str], source: str = "--set") -> Scenario:
+        """A new scenario with ``key=value`` overrides applied (the original is unchanged)."""
+        if isinstance(overrides, list):
+            overrides = parse_assignments(overrides, source)
+        raw = self.to_dict()
+        for tier in TIERS:  # keep "inherit the rules value" for tiers that did not set their own
+            if self.tiers[tier].electricity_threshold is None:
+                raw["tiers"][tier]["electricity_threshold"] = None
+        problems: list[InputProblem] = []
+        for key, value in overrides.items():
+            _assign(raw, key, value, source, problems)
+        if problems:
+            raise InputError(problems)
+        return _build(raw, source)
+
+
+def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None) -> Scenario:
+    """Read a scenario TOML (or take the defaults) and apply ``--set`` overrides."""
+    scenario = Scenario.default()
+    if path is not None:
+        scenario = scenario.with_overrides(_flatten(_read_toml(Path(path))), str(path))
+    if overrides:
+        scenario = scenario.with_overrides(overrides)
+    return scenario
+
+
+def parse_assignments(items: list[str], source: str = "--set") -> dict[str, Any]:
+    """Parse ``key=value`` strings; values are TOML literals, bare words are strings."""
+    out: dict[str, Any] = {}
+    problems = []
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            problems.append(InputProblem(source, f"expected key=value, got {item!r}"))
+            continue
+        out[key] = parse_value(text.strip())
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def parse_value(text: str) -> Any:
+    """``400000`` -> int, ``0.7`` -> float, ``false`` -> bool, ``["a","b"]`` -> list, else str."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def scenario_keys() -> list[str]:
+    """Every key a scenario accepts, for help texts and error messages."""
+    return list(_SCHEMA)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise InputError([InputProblem(str(path), "file not found")]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError([InputProblem(str(path), f"not valid TOML: {exc}")]) from None
+    except OSError as exc:
+        raise InputError([InputProblem(str(path), f"cannot be read: {exc.strerror}")]) from None
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _assign(raw: dict[str, Any], key: str, value: Any, source: str, problems: list[InputProblem]) -> None:
+    if key not in _SCHEMA:
+        hint = ", ".join(k for k in _SCHEMA if k.split(".")[-1] == key.split(".")[-1]) or "see `allocator solve --help`"
+        problems.append(InputProblem(source, f"unknown scenario key {key!r} (did you mean: {hint})", column=key))
+        return
+    message = _check(key, value)
+    if message:
+        problems.append(InputProblem(source, message, column=key))
+        return
+    if _SCHEMA[key][0] == "links":
+        value = tuple(value)
+    node = raw
+    *parents, leaf = key.split(".")
+    for part in parents:
+        node = node[part]
+    node[leaf] = value
+
+
+def _check(key: str, value: Any) -> str | None:
+    kind, low, high = _SCHEMA[key]
+    if kind == "bool":
+        return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
+    if kind == "links":
+        if not isinstance(value, (list, tuple)) or not all(isinstance(x, str) and x.strip() for x in value):
+            return f"must be a list of chain link names, got {value!r}"
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be a number, got {value!r}"
+    if kind == "count" and not isinstance(value, int):
+        return f"must be a whole number, got {value!r}"
+    if not math.isfinite(value) or abs(value) > _MAX_COUNT:
+        return f"must be a finite number of reasonable size, got {value!r}"
+    if low is not None and value < low:
+        return f"must be at least {low:g}, got {value!r}"
+    if high is not None and value > high:
+        return f"must be at most {high:g}, got {value!r}"
+    return None
+
+
+def _build(raw: dict[str, Any], source: str = "scenario") -> Scenario:
+    supply = Supply(**raw["supply"])
+    rules_raw = dict(raw["rules"])
+    rules_raw["chain_links"] = tuple(str(x).strip() for x in rules_raw["chain_links"])
+    rules = Rules(**rules_raw)
+    tiers = {t: TierRule(**raw["tiers"][t]) for t in TIERS}
+    reserves = sum(rule.mask_reserve for rule in tiers.values())
+    if reserves > 1 + 1e-12:
+        raise InputError([InputProblem(source, f"mask reserves of the tiers add up to {reserves:g}, more than 1", column="tiers.*.mask_reserve")])
+    return Scenario(supply=supply, rules=rules, tiers=tiers)
+
+
+def _nested_copy(tree: dict[str, Any]) -> dict[str, Any]:
+    return {k: _nested_copy(v) if isinstance(v, dict) else (list(v) if isinstance(v, list) else v) for k, v in tree.items()}

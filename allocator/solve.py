@@ -1,0 +1,299 @@
+"""solve(problem) -> Result: the three lexicographic stages, each reported honestly.
+
+Each stage runs on the same HiGHS model, warm-started from the previous stage's
+allocation.  After every stage the integer decisions are read back, c_i and the stage
+values are recomputed by :func:`allocator.result.evaluate`, and only those recomputed
+values are held by the next stage and reported.  A stage that cannot improve on its
+start (time limit, nothing better found) keeps the previous allocation, which is
+feasible for it by construction, and says so.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+from allocator.highs import HighsModel, SolverRun
+from allocator.model import Formulation, build
+from allocator.problem import Problem, mask_cap
+from allocator.result import Allocation, Evaluation, evaluate
+from allocator.seating import fill_spare_seats
+
+#: SPEC tolerances for holding an earlier stage.
+HOLD_LINK_ABS = 1e-6
+HOLD_OUTPUT_REL = 1e-6
+#: Safety margins inside those tolerances, so that values recomputed from the integer
+#: decisions still meet the SPEC's tolerances despite the solver's feasibility tolerance.
+_LINK_MARGIN = 3e-7
+_OUTPUT_MARGIN = 4e-7
+
+
+class Status(str, Enum):
+    OPTIMAL = "optimal"  # proven, gap below 1e-9
+    WITHIN_GAP = "within gap"  # proven gap at or below the requested relative gap
+    FEASIBLE = "feasible"  # a plan with a larger gap, the solver stopped for another reason
+    TIME_LIMIT = "time limit"
+    WORK_LIMIT = "work limit"
+    NO_SOLUTION = "no solution"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How hard to search; every field has the documented CLI default."""
+
+    time_limit: float = 60.0
+    rel_gap: float = 1e-4
+    seed: int = 0
+    deterministic: bool = False
+    node_limit: int = 2000  # per stage, used instead of wall time when deterministic
+    threads: int = 1
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class StageResult:
+    stage: int
+    name: str
+    sense: str  # max | min
+    status: Status
+    value: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    nodes: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    problem: Problem
+    options: SolveOptions
+    allocation: Allocation
+    evaluation: Evaluation
+    stages: tuple[StageResult, ...]
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def has_plan(self) -> bool:
+        return self.evaluation.feasible
+
+    @property
+    def proven(self) -> bool:
+        return all(s.status in (Status.OPTIMAL, Status.WITHIN_GAP, Status.SKIPPED) for s in self.stages)
+
+
+STAGE_NAMES = {1: "lowest chain-link recovery", 2: "weighted recovered output", 3: "boxes + passes + buses"}
+
+
+def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
+    """Solve the three stages of the SPEC model and return the verified allocation."""
+    options = options or SolveOptions()
+    clock = _Clock(options)
+    formulation = build(problem)
+    clock.mark("build")
+    model = HighsModel(formulation, seed=options.seed, log=options.log)
+    clock.mark("load")
+    run = _StageRunner(problem, formulation, model, options, clock)
+    current = initial_allocation(problem)
+    stages = []
+    if problem.stage1_active:
+        current, stage = run.stage1(current)
+    else:
+        stage = StageResult(1, STAGE_NAMES[1], "max", Status.SKIPPED, None, None, None, 0.0, note=_skip_reason(problem))
+    stages.append(stage)
+    current, stage = run.stage2(current)
+    stages.append(stage)
+    current, stage = run.stage3(current)
+    stages.append(stage)
+    seated = fill_spare_seats(problem, current)
+    notes = list(run.notes)
+    if seated is not current:
+        notes.append(f"{int((seated.returned - current.returned).sum())} waiting workers fill spare seats on chartered buses")
+        current = seated
+    clock.mark("solve")
+    return Result(problem, options, current, evaluate(problem, current), tuple(stages), clock.timings, tuple(notes))
+
+
+def initial_allocation(problem: Problem) -> Allocation:
+    """Nothing handed out, except that each tier's mask reserve is met (in input order)."""
+    start = Allocation.empty(problem)
+    sc = problem.scenario
+    cap = mask_cap(problem, start.returned)
+    boxes = start.boxes.copy()
+    for tier, rule in sc.tiers.items():
+        reserve = int(np.floor(rule.mask_reserve * sc.supply.masks / sc.supply.mask_pack))
+        members = np.flatnonzero((problem.instance.tier == tier) & problem.eligible)
+        need = min(reserve, int(cap[members].sum()))
+        if need <= 0:
+            continue
+        before = np.concatenate([[0], np.cumsum(cap[members])[:-1]])
+        boxes[members] = np.clip(need - before, 0, cap[members])
+    return Allocation(boxes, start.passes, start.returned, start.buses)
+
+
+def _skip_reason(problem: Problem) -> str:
+    if not problem.scenario.rules.chain_balance:
+        return "chain_balance is off"
+    return "no listed chain link has members in this instance"
+
+
+class _Clock:
+    def __init__(self, options: SolveOptions):
+        self.started = time.perf_counter()
+        self.last = self.started
+        self.timings: dict[str, float] = {}
+        self.options = options
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
+        self.last = now
+
+    def share(self, stages_left: int) -> float | None:
+        """A stage's share of the remaining time: an equal split of what is left."""
+        if self.options.deterministic:
+            return None
+        left = self.options.time_limit - (time.perf_counter() - self.started)
+        return max(0.05, left / stages_left)
+
+
+class _StageRunner:
+    """Runs the stages on one model; keeps the holds and the notes."""
+
+    def __init__(self, problem: Problem, formulation: Formulation, model: HighsModel, options: SolveOptions, clock: _Clock):
+        self.problem, self.f, self.model, self.options, self.clock = problem, formulation, model, options, clock
+        self.notes: list[str] = []
+        self.z1: float | None = None
+
+    def stage1(self, start: Allocation) -> tuple[Allocation, StageResult]:
+        costs = np.zeros(self.f.num_cols)
+        costs[self.f.z] = 1.0
+        self.model.set_objective(costs, 0.0, maximize=True)
+        run = self._run(start, stages_left=3)
+        best = self._pick(start, run)
+        value = evaluate(self.problem, best).min_link
+        self.z1 = value
+        return best, self._report(1, "max", run, value, run.bound)
+
+    def stage2(self, start: Allocation) -> tuple[Allocation, StageResult]:
+        f = self.f
+        if self.z1 is not None:
+            self.model.set_lower(f.z, self.z1 - HOLD_LINK_ABS + _LINK_MARGIN)  # (C11)
+        costs = np.zeros(f.num_cols)
+        costs[f.c[f.c >= 0]] = f.value_weight
+        self.model.set_objective(costs, f.constant_output, maximize=True)
+        run = self._run(start, stages_left=2)
+        best = self._pick(start, run, hold_links=True)
+        value = evaluate(self.problem, best).weighted_output
+        self.z2 = value
+        return best, self._report(2, "max", run, value, run.bound)
+
+    def stage3(self, start: Allocation) -> tuple[Allocation, StageResult]:
+        f = self.f
+        cols = f.c[f.c >= 0]
+        floor = self.z2 * (1 - HOLD_OUTPUT_REL + _OUTPUT_MARGIN) - f.constant_output
+        self.model.add_row(cols, f.value_weight, floor, math.inf)  # (C12)
+        costs = np.zeros(f.num_cols)
+        for block in (f.b, f.p, f.y):
+            costs[block[block >= 0]] = 1.0
+        self.model.set_objective(costs, 0.0, maximize=False)
+        run = self._run(start, stages_left=1)
+        best = self._pick(start, run, hold_links=True, hold_output=True)
+        value = float(evaluate(self.problem, best).resources_used)
+        bound = math.ceil(run.bound - 1e-6) if run.bound is not None else None  # the objective is a whole number
+        return best, self._report(3, "min", run, value, bound)
+
+    def _run(self, start: Allocation, stages_left: int) -> SolverRun:
+        self.model.set_start(start_vector(self.problem, self.f, start))
+        opts = self.options
+        run = self.model.run(
+            time_limit=self.clock.share(stages_left),
+            rel_gap=opts.rel_gap,
+            node_limit=opts.node_limit if opts.deterministic else None,
+        )
+        self.clock.mark(f"stage{4 - stages_left}")
+        return run
+
+    def _pick(self, start: Allocation, run: SolverRun, hold_links: bool = False, hold_output: bool = False) -> Allocation:
+        """The solver's allocation if it checks out against the SPEC, else the start."""
+        if run.values is None:
+            return start
+        candidate = read_allocation(self.problem, self.f, run.values)
+        check = evaluate(self.problem, candidate)
+        problems = list(check.violations)
+        if hold_links and self.z1 is not None and check.min_link < self.z1 - HOLD_LINK_ABS:
+            problems.append("stage 1 not held")
+        if hold_output and check.weighted_output < self.z2 * (1 - HOLD_OUTPUT_REL):
+            problems.append("stage 2 not held")
+        if problems:
+            self.notes.append("solver point rejected after recomputation (" + "; ".join(problems) + "); kept the previous plan")
+            return start
+        return candidate
+
+    def _report(self, stage: int, sense: str, run: SolverRun, value: float | None, bound: float | None) -> StageResult:
+        gap = _gap(sense, value, bound)
+        if gap is not None and gap <= 1e-9:
+            status = Status.OPTIMAL
+        elif gap is not None and gap <= self.options.rel_gap * (1 + 1e-9):
+            status = Status.WITHIN_GAP
+        elif run.outcome == "time":
+            status = Status.TIME_LIMIT
+        elif run.outcome == "work":
+            status = Status.WORK_LIMIT
+        elif value is None:
+            status = Status.NO_SOLUTION
+        else:
+            status = Status.FEASIBLE
+        return StageResult(stage, STAGE_NAMES[stage], sense, status, value, bound, gap, run.seconds, run.nodes)
+
+
+def _gap(sense: str, value: float | None, bound: float | None) -> float | None:
+    """Relative gap |bound - value| / |value|, never negative; None when unknown."""
+    if value is None or bound is None:
+        return None
+    distance = bound - value if sense == "max" else value - bound
+    if abs(value) < 1e-12:
+        return 0.0 if distance <= 1e-12 else math.inf
+    return max(0.0, distance / abs(value))
+
+
+def read_allocation(problem: Problem, f: Formulation, values: np.ndarray) -> Allocation:
+    """Round the solver's integer columns; absent columns are 0."""
+    n = len(problem)
+
+    def take(cols: np.ndarray, size: int) -> np.ndarray:
+        out = np.zeros(size, dtype=np.int64)
+        present = cols >= 0
+        out[present] = np.rint(values[cols[present]]).astype(np.int64)
+        return out
+
+    return Allocation(take(f.b, n), take(f.p, n), take(f.r, n), take(f.y, len(problem.group_keys)))
+
+
+def start_vector(problem: Problem, f: Formulation, allocation: Allocation) -> np.ndarray:
+    """A full column vector for a verified allocation, consistent with every row of the model."""
+    values = np.zeros(f.num_cols)
+    check = evaluate(problem, allocation)
+    for cols, data in ((f.b, allocation.boxes), (f.p, allocation.passes), (f.r, allocation.returned), (f.y, allocation.buses)):
+        present = cols >= 0
+        values[cols[present]] = data[present]
+    present = f.c >= 0
+    values[f.c[present]] = check.c_after[present]
+    if f.z >= 0:
+        values[f.z] = min(check.link_after.values())
+    cap = mask_cap(problem, allocation.returned)
+    derived = {"gets_boxes": allocation.boxes >= 1, "cap": cap, "cap_on": cap >= 1}
+    for kind, (cols, firms) in f.aux.items():
+        values[cols] = derived[kind][firms]
+    sc = problem.scenario
+    for tier, col in f.reserve_switch.items():
+        reserve = int(np.floor(sc.tiers[tier].mask_reserve * sc.supply.masks / sc.supply.mask_pack))
+        members = (problem.instance.tier == tier) & problem.eligible
+        values[col] = float(allocation.boxes[members].sum() >= reserve)
+    return values
