@@ -196,3 +196,8 @@ def _names(rng: np.random.Generator, link: np.ndarray) -> list[str]:
     first = rng.integers(0, len(_BRAND), len(link))
     second = rng.integers(0, len(_BRAND), len(link))
     return [f"绍兴{_BRAND[a]}{_BRAND[b]}{_TRADE[x]}有限公司" for a, b, x in zip(first, second, link)]
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM so Excel opens the Chinese names correctly; numbers as written."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")

@@ -138,8 +138,8 @@ def parse_records(
     table = {col: _column(records, positions.get(col)) for col in COLUMNS}
     rows = np.asarray(lines, dtype=np.int64)
     checker = _Checker(source, rows, problems)
-    values = _typed_columns(table, checker)
-    _cross_checks(values, checker)
+    values, valid = _typed_columns(table, checker)
+    _cross_checks(values, valid, checker)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 99)))
     return Instance(source=source, sha256=sha256, rows=rows, **values)
@@ -178,8 +178,10 @@ class _Checker:
             self.problems.append(InputProblem(self.source, text, row=int(self.rows[i]), column=column))
 
 
-def _typed_columns(table: dict[str, pd.Series], check: _Checker) -> dict[str, np.ndarray]:
+def _typed_columns(table: dict[str, pd.Series], check: _Checker) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Typed columns, and per numeric column which cells parsed (cross-checks skip the others)."""
     values: dict[str, np.ndarray] = {}
+    valid: dict[str, np.ndarray] = {}
     for column in ("enterprise_id", "park", "chain_link", "tier"):
         check.flag((table[column] == "").to_numpy(), column, "required value is blank")
     values["enterprise_id"] = table["enterprise_id"].to_numpy(dtype=object)
@@ -192,16 +194,16 @@ def _typed_columns(table: dict[str, pd.Series], check: _Checker) -> dict[str, np
     check.flag((~tiers.isin(["A", "B", "C"]) & (tiers != "")).to_numpy(), "tier", "tier must be A, B or C, got " + table["tier"].map(repr))
     values["tier"] = tiers.to_numpy(dtype=object)
     for column in COUNT_COLUMNS:
-        values[column] = _counts(table[column], column, column in REQUIRED, check)
+        values[column], valid[column] = _counts(table[column], column, column in REQUIRED, check)
     for column in REAL_COLUMNS:
-        values[column] = _reals(table[column], column, column in REQUIRED, check)
+        values[column], valid[column] = _reals(table[column], column, column in REQUIRED, check)
     default_value = values["employees"].astype(float)
     blank_value = (table["output_value"] == "").to_numpy()
     values["output_value"] = np.where(blank_value, default_value, values["output_value"])
-    return values
+    return values, valid
 
 
-def _counts(cells: pd.Series, column: str, required: bool, check: _Checker) -> np.ndarray:
+def _counts(cells: pd.Series, column: str, required: bool, check: _Checker) -> tuple[np.ndarray, np.ndarray]:
     blank = cells == ""
     good = cells.str.fullmatch(_COUNT)
     negative = cells.str.fullmatch(_NEG_COUNT)
@@ -212,10 +214,11 @@ def _counts(cells: pd.Series, column: str, required: bool, check: _Checker) -> n
     check.flag(malformed.to_numpy(), column, "must be a whole number (like 12), got " + cells.map(repr))
     numbers = pd.to_numeric(cells.where(good, "0")).to_numpy(dtype=float)
     check.flag(numbers > MAX_COUNT, column, f"is above {MAX_COUNT:,}, got " + cells.map(repr))
-    return np.where(numbers > MAX_COUNT, 0, numbers).astype(np.int64)
+    ok = (good | (blank & (not required))).to_numpy() & (numbers <= MAX_COUNT)
+    return np.where(ok, numbers, 0).astype(np.int64), ok
 
 
-def _reals(cells: pd.Series, column: str, required: bool, check: _Checker) -> np.ndarray:
+def _reals(cells: pd.Series, column: str, required: bool, check: _Checker) -> tuple[np.ndarray, np.ndarray]:
     blank = cells == ""
     good = cells.str.fullmatch(_REAL)
     if required:
@@ -228,15 +231,16 @@ def _reals(cells: pd.Series, column: str, required: bool, check: _Checker) -> np
     else:
         check.flag((numbers == 0) & good, column, "must be greater than 0")
         check.flag(numbers > MAX_REAL, column, "is unreasonably large, got " + cells.map(repr))
-    return numbers
+    return numbers, (good | (blank & (not required))).to_numpy()
 
 
-def _cross_checks(values: dict[str, np.ndarray], check: _Checker) -> None:
+def _cross_checks(values: dict[str, np.ndarray], valid: dict[str, np.ndarray], check: _Checker) -> None:
     employees, on_post, away = values["employees"], values["on_post"], values["workers_away"]
-    check.flag(employees == 0, "employees", "must be greater than 0")
-    check.flag(on_post > employees, "on_post", "on_post is larger than employees")
-    check.flag((on_post <= employees) & (on_post + away > employees), "workers_away", "on_post + workers_away is larger than employees")
-    check.flag((away > 0) & (values["origin"] == ""), "origin", "workers_away > 0 but origin (the home region for the bus) is blank")
+    staff_ok = valid["employees"] & valid["on_post"] & valid["workers_away"] & (employees > 0)
+    check.flag(valid["employees"] & (employees == 0), "employees", "must be greater than 0")
+    check.flag(staff_ok & (on_post > employees), "on_post", "on_post is larger than employees")
+    check.flag(staff_ok & (on_post <= employees) & (on_post + away > employees), "workers_away", "on_post + workers_away is larger than employees")
+    check.flag(valid["workers_away"] & (away > 0) & (values["origin"] == ""), "origin", "workers_away > 0 but origin (the home region for the bus) is blank")
     ids = pd.Series(values["enterprise_id"])
     duplicated = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
     first_row = pd.Series(check.rows).groupby(ids.to_numpy()).transform("first")

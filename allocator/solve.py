@@ -88,7 +88,7 @@ class Result:
         return all(s.status in (Status.OPTIMAL, Status.WITHIN_GAP, Status.SKIPPED) for s in self.stages)
 
 
-STAGE_NAMES = {1: "lowest chain-link recovery", 2: "weighted recovered output", 3: "boxes + passes + buses"}
+STAGE_NAMES = {1: "lowest link recovery", 2: "weighted output", 3: "boxes+passes+buses"}
 
 
 def solve(problem: Problem, options: SolveOptions | None = None) -> Result:

@@ -1,0 +1,166 @@
+"""The ``allocator`` command: a thin typer layer over the library.
+
+Exit codes: 0 a plan was produced (proven optimal, or stopped with its gap reported);
+1 no plan (nothing feasible found); 2 bad input, bad scenario or an export that could
+not be written.  Heavy modules are imported inside the commands so ``--help`` is fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from allocator import __version__
+
+app = typer.Typer(
+    name="allocator",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Allocate masks, freight passes and charter buses to restart an industrial cluster (see README.md).",
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Preset(str, Enum):
+    keqiao = "keqiao"
+    small = "small"
+    province = "province"
+
+
+InstanceArg = Annotated[Path, typer.Argument(help="Instance CSV, one row per enterprise (UTF-8 or GB18030).", show_default=False)]
+ScenarioOpt = Annotated[Optional[Path], typer.Option("--scenario", "-s", help="Scenario TOML (supplies and rules); SPEC defaults otherwise.")]
+SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Override one scenario key, e.g. [bold]--set supply.masks=400000[/]; repeatable.")]
+EncodingOpt = Annotated[Optional[str], typer.Option(help="Force the instance encoding (default: UTF-8, then GB18030).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"allocator {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """Allocate masks, freight passes and charter buses to restart an industrial cluster."""
+
+
+def _fail_on_bad_input(exc: Exception) -> None:
+    from allocator.errors import ExportError, InputError
+
+    if isinstance(exc, InputError):
+        for problem in exc.problems:
+            typer.echo(f"error: {problem}", err=True)
+    elif isinstance(exc, ExportError):
+        typer.echo(f"error: {exc}", err=True)
+    else:
+        raise exc
+    raise typer.Exit(2)
+
+
+@app.command()
+def solve(
+    instance: InstanceArg,
+    scenario: ScenarioOpt = None,
+    set_: SetOpt = None,
+    export: Annotated[Optional[Path], typer.Option(help="Write allocation.csv, buses.csv, masks.csv, passes.csv, summary.json and manifest.json here.")] = None,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for all stages together.")] = 60.0,
+    threads: Annotated[int, typer.Option(min=1, help="Threads for the solver (HiGHS searches with one).")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Solver random seed.")] = 0,
+    deterministic: Annotated[bool, typer.Option(help="Bound the search by work (nodes), not wall time: same input and seed give byte-identical CSV exports.")] = False,
+    format: Annotated[Format, typer.Option("--format", help="table: the report; json: summary.json on stdout.")] = Format.table,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    encoding: EncodingOpt = None,
+    log: Annotated[bool, typer.Option(help="Show the solver's log on stderr.")] = False,
+) -> None:
+    """Solve one instance: chain balance, then weighted output, then fewest supplies used."""
+    from allocator import pipeline
+    from allocator.solve import SolveOptions
+
+    started = datetime.now(timezone.utc)
+    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, threads=threads, log=log)
+    try:
+        result = pipeline.run(instance, scenario, set_, options=options, encoding=encoding)
+        summary = _deliver(result, started, export)
+    except Exception as exc:  # bad input and unwritable exports end here; anything else is re-raised
+        _fail_on_bad_input(exc)
+    if format is Format.json:
+        from allocator.export import json_bytes
+
+        sys.stdout.write(json_bytes(summary).decode("utf-8"))
+    elif not quiet:
+        from allocator.report import render
+
+        _console().print(render(result, summary))
+    raise typer.Exit(0 if result.has_plan else 1)
+
+
+def _deliver(result, started: datetime, export: Path | None) -> dict:
+    from allocator import pipeline
+    from allocator.export import export_files, write_export
+    from allocator.summary import summarize
+
+    summary = summarize(result)
+    if export is not None:
+        write_export(export, export_files(result, summary, pipeline.manifest(result, summary, started)))
+    return summary
+
+
+@app.command()
+def validate(instance: InstanceArg, scenario: ScenarioOpt = None, set_: SetOpt = None, encoding: EncodingOpt = None) -> None:
+    """Check an instance and a scenario; list every problem with file, row and column."""
+    from allocator.pipeline import load_problem
+
+    try:
+        problem = load_problem(instance, scenario, set_, encoding)
+    except Exception as exc:
+        _fail_on_bad_input(exc)
+    inst = problem.instance
+    typer.echo(
+        f"ok: {instance}: {len(inst):,} enterprises, {int(problem.eligible.sum()):,} eligible for masks, "
+        f"{int(problem.variable.sum()):,} whose capacity an allocation can change, "
+        f"{len(problem.group_keys):,} (origin, park) bus groups"
+    )
+    for link in problem.skipped_links:
+        typer.echo(f"warning: chain link {link!r} is listed in the scenario but has no enterprise here", err=True)
+
+
+@app.command()
+def generate(
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
+    preset: Annotated[Preset, typer.Option(help="keqiao: ~9,900 firms; small: ~300; province: ~100,000.")] = Preset.keqiao,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed gives the same file.")] = 1,
+) -> None:
+    """Write a synthetic instance calibrated to the Keqiao figures (see README)."""
+    from allocator.export import write_export
+    from allocator.generate import generate as draw
+    from allocator.generate import to_csv_bytes
+
+    frame = draw(preset.value, seed)
+    try:
+        write_export(output.parent if str(output.parent) else Path("."), {output.name: to_csv_bytes(frame)})
+    except Exception as exc:
+        _fail_on_bad_input(exc)
+    typer.echo(f"wrote {output}: {len(frame):,} enterprises (preset {preset.value}, seed {seed})")
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def main() -> None:
+    app(prog_name="allocator")

@@ -1,0 +1,54 @@
+"""Shared helpers: tiny instances under tests/data, solving them and checking their exports."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from allocator.export import export_files, write_export
+from allocator.pipeline import load_problem, manifest
+from allocator.solve import SolveOptions, solve
+from allocator.summary import summarize
+from tests.spec_check import check_export
+
+DATA = Path(__file__).parent / "data"
+
+#: Tiny instances are solved to a proven optimum, not to the default 1e-4 gap.
+EXACT = SolveOptions(time_limit=30, rel_gap=1e-9)
+
+
+def solve_case(name: str, tmp_path: Path, sets: list[str] | None = None, instance: Path | None = None):
+    """Solve tests/data/<name>.csv under <name>.toml, export it and check it independently."""
+    instance = instance or DATA / f"{name}.csv"
+    problem = load_problem(instance, DATA / f"{name}.toml", sets)
+    result = solve(problem, EXACT)
+    summary = summarize(result)
+    out = tmp_path / f"export-{name}"
+    from datetime import datetime, timezone
+
+    write_export(out, export_files(result, summary, manifest(result, summary, datetime.now(timezone.utc), [])))
+    check = check_export(instance, out)
+    assert check["violations"] == [], check["violations"]
+    assert result.evaluation.violations == ()
+    return result, summary, check, out
+
+
+def write_rows(path: Path, rows: list[dict], columns: list[str] | None = None, encoding: str = "utf-8") -> Path:
+    columns = columns or list(rows[0])
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_instance(tmp_path_factory) -> Path:
+    """The 'small' preset (about 300 firms): big enough to be realistic, solved in seconds."""
+    from allocator.generate import generate, to_csv_bytes
+
+    path = tmp_path_factory.mktemp("small") / "small.csv"
+    path.write_bytes(to_csv_bytes(generate("small", 7)))
+    return path

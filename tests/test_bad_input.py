@@ -1,0 +1,132 @@
+"""Every kind of bad input: one clear message naming file, row and column, exit 2, nothing written."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from allocator.cli import app
+
+runner = CliRunner()
+
+HEADER = "enterprise_id,name,park,chain_link,tier,employees,on_post,workers_away,origin,electricity_recovery,masks_in_stock,trucks_needed,output_value"
+GOOD = "E1,甲,P1,dyeing,A,100,50,10,贵州,0.9,100,1,5.5"
+OTHER = "E2,乙,P1,weaving,B,50,20,0,,0.5,0,0,2"
+
+
+def _csv(*rows: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def _row(**changes: str) -> str:
+    cells = dict(zip(HEADER.split(","), GOOD.split(",")))
+    cells.update(changes)
+    return ",".join(cells.values())
+
+
+# (case id, file bytes, expected fragments of the message: row, column, words)
+CASES = [
+    # a required column is missing from the header
+    ("missing column", _csv("E1,甲,P1,dyeing,100,50,0.9", header="enterprise_id,name,park,chain_link,employees,on_post,electricity_recovery"), ["row 1", "'tier'", "missing"]),
+    # a count that is not a number
+    ("bad number", _csv(OTHER, _row(employees="12a")), ["row 3", "'employees'", "whole number"]),
+    # exponents are rejected even when they denote whole numbers
+    ("exponent", _csv(_row(masks_in_stock="1e3")), ["row 2", "'masks_in_stock'", "whole number"]),
+    # thousands separators are rejected
+    ("thousands separator", _csv(_row(masks_in_stock='"1,000"')), ["row 2", "'masks_in_stock'", "whole number"]),
+    # NaN and inf are not numbers an officer means
+    ("nan", _csv(_row(electricity_recovery="nan")), ["row 2", "'electricity_recovery'", "decimal"]),
+    ("inf", _csv(_row(output_value="inf")), ["row 2", "'output_value'", "decimal"]),
+    # counts above 10,000,000
+    ("huge count", _csv(_row(employees="20000000", on_post="1")), ["row 2", "'employees'", "10,000,000"]),
+    # duplicate ids name the first row too
+    ("duplicate id", _csv(_row(), _row()), ["row 3", "'enterprise_id'", "first used at row 2"]),
+    ("on_post above employees", _csv(_row(on_post="200")), ["row 2", "'on_post'", "larger than employees"]),
+    ("on_post + away above employees", _csv(_row(workers_away="60")), ["row 2", "'workers_away'", "larger than employees"]),
+    ("away without origin", _csv(_row(origin="")), ["row 2", "'origin'", "blank"]),
+    ("unknown tier", _csv(_row(tier="D")), ["row 2", "'tier'", "A, B or C"]),
+    ("negative count", _csv(_row(trucks_needed="-2")), ["row 2", "'trucks_needed'", "negative"]),
+    ("negative ratio", _csv(_row(electricity_recovery="-0.1")), ["row 2", "'electricity_recovery'", "negative"]),
+    ("percent sign", _csv(_row(electricity_recovery="83%")), ["row 2", "'electricity_recovery'", "0.83"]),
+    ("ratio written as percent", _csv(_row(electricity_recovery="83")), ["row 2", "'electricity_recovery'", "ratio"]),
+    ("blank required cell", _csv(_row(park="")), ["row 2", "'park'", "blank"]),
+    ("zero employees", _csv(_row(employees="0", on_post="0", workers_away="0")), ["row 2", "'employees'", "greater than 0"]),
+    ("zero output value", _csv(_row(output_value="0")), ["row 2", "'output_value'", "greater than 0"]),
+    ("too many cells", _csv(_row() + ",surplus"), ["row 2", "cells"]),
+    ("empty file", b"", ["empty"]),
+    ("header only", _csv(), ["row 1", "no enterprise rows"]),
+    ("binary file", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ["binary"]),
+    ("undecodable", b"enterprise_id\n\xff\xfe\xff\n", ["UTF-8", "GB18030"]),
+    # blank lines do not shift the reported row: the bad row is line 4 of the file
+    ("row numbers count blank lines", ("\n".join([HEADER, OTHER, "", _row(tier="X")]) + "\n").encode(), ["row 4", "'tier'"]),
+]
+
+
+@pytest.mark.parametrize("content,expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_instance_is_rejected_cleanly(tmp_path, content, expected):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    out = tmp_path / "export"
+    result = runner.invoke(app, ["solve", str(path), "--export", str(out)])
+    assert result.exit_code == 2, result.output
+    message = result.stderr
+    assert "Traceback" not in result.output + message
+    assert str(path) in message
+    for fragment in expected:
+        assert fragment in message
+    assert not out.exists()
+
+
+def test_validate_lists_every_problem_not_just_the_first(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(_csv(_row(tier="D"), _row(enterprise_id="E9", employees="x"), _row(enterprise_id="E8", origin="")))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 3
+    assert ["row 2" in lines[0], "row 3" in lines[1], "row 4" in lines[2]] == [True, True, True]
+
+
+SCENARIO_CASES = [
+    ("unknown key", "[supply]\nmask = 5\n", ["supply.mask", "unknown"]),
+    ("wrong type", "[supply]\nmasks = \"many\"\n", ["supply.masks", "number"]),
+    ("fractional count", "[supply]\npasses = 9.5\n", ["supply.passes", "whole number"]),
+    ("bool expected", "[rules]\nchain_balance = 1\n", ["rules.chain_balance", "true or false"]),
+    ("reserves above 1", "[tiers.A]\nmask_reserve = 0.6\n[tiers.B]\nmask_reserve = 0.5\n", ["add up to 1.1"]),
+    ("zero bus seats", "[supply]\nbus_seats = 0\n", ["supply.bus_seats", "at least 1"]),
+    ("zero pack", "[supply]\nmask_pack = 0\n", ["supply.mask_pack", "at least 1"]),
+    ("share above 1", "[rules]\nfreight_free_share = 1.5\n", ["rules.freight_free_share", "at most 1"]),
+    ("not TOML", "[supply\nmasks = 1\n", ["not valid TOML"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", [c[1:] for c in SCENARIO_CASES], ids=[c[0] for c in SCENARIO_CASES])
+def test_bad_scenario_is_rejected_cleanly(tmp_path, text, expected):
+    instance = tmp_path / "ok.csv"
+    instance.write_bytes(_csv(_row()))
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "export"
+    result = runner.invoke(app, ["solve", str(instance), "--scenario", str(scenario), "--export", str(out)])
+    assert result.exit_code == 2, result.output
+    assert str(scenario) in result.stderr
+    for fragment in expected:
+        assert fragment in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "assignment,expected",
+    [("supply.masks=lots", "supply.masks"), ("tiers.D.weight=2", "unknown"), ("novalue", "key=value"), ("rules.chain_links=3", "list")],
+)
+def test_bad_set_override(tmp_path, assignment, expected):
+    instance = tmp_path / "ok.csv"
+    instance.write_bytes(_csv(_row()))
+    result = runner.invoke(app, ["solve", str(instance), "--set", assignment])
+    assert result.exit_code == 2
+    assert "--set" in result.stderr and expected in result.stderr
+
+
+def test_missing_instance_file(tmp_path):
+    result = runner.invoke(app, ["validate", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 2 and "file not found" in result.stderr

@@ -1,0 +1,191 @@
+"""The command line through typer's CliRunner: solve, validate, generate, exit codes, exports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from allocator.cli import app
+from allocator.export import ALLOCATION_COLUMNS, BUS_COLUMNS, MASK_COLUMNS, PASS_COLUMNS
+from tests.conftest import DATA, write_rows
+from tests.spec_check import check_export
+
+runner = CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1"})
+
+
+def test_help_and_version():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0 and "solve" in result.output and "validate" in result.output
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("allocator ")
+
+
+def test_solve_prints_the_report_and_exports_a_checked_plan(small_instance, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["solve", str(small_instance), "--export", str(out), "--time-limit", "30"])
+    assert result.exit_code == 0, result.output
+    for words in ("Solver stages", "Capacity recovery", "Supplies", "received nothing", "tier A", "link dyeing"):
+        assert words in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["allocation.csv", "buses.csv", "manifest.json", "masks.csv", "passes.csv", "summary.json"]
+    check = check_export(small_instance, out)
+    assert check["violations"] == []
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["plan"] is True
+    for stage in summary["stages"]:
+        assert stage["status"] in ("optimal", "within gap", "skipped")
+        if stage["status"] != "skipped":
+            assert stage["gap"] <= 1e-4 and stage["bound"] is not None
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    import hashlib
+
+    assert manifest["input"]["sha256"] == hashlib.sha256(small_instance.read_bytes()).hexdigest()
+    assert manifest["scenario"]["supply"]["masks"] == 380000
+    assert {"allocator", "ortools", "highspy"} <= set(manifest["versions"])
+
+
+def test_export_columns_are_the_documented_contract(small_instance, tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["solve", str(small_instance), "--export", str(out), "-q"]).exit_code == 0
+    for name, columns in (("allocation.csv", ALLOCATION_COLUMNS), ("buses.csv", BUS_COLUMNS), ("masks.csv", MASK_COLUMNS), ("passes.csv", PASS_COLUMNS)):
+        raw = (out / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), name  # BOM for Excel
+        assert raw.decode("utf-8-sig").splitlines()[0] == ",".join(columns)
+    readme = (DATA.parent.parent / "README.md").read_text(encoding="utf-8")
+    for column in ALLOCATION_COLUMNS + BUS_COLUMNS:
+        assert f"`{column}`" in readme, f"README does not document {column}"
+
+
+def test_formula_like_text_is_neutralised(tmp_path):
+    rows = [
+        {"enterprise_id": "=1+1", "name": "@SUM(A1)", "park": "-P", "chain_link": "dyeing", "tier": "A",
+         "employees": 10, "on_post": 5, "electricity_recovery": 0.9, "output_value": 1},
+        {"enterprise_id": "+E2", "name": "\t制表", "park": "P", "chain_link": "dyeing", "tier": "B",
+         "employees": 10, "on_post": 5, "electricity_recovery": 0.9, "output_value": 1},
+    ]
+    instance = write_rows(tmp_path / "evil.csv", rows)
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["solve", str(instance), "--export", str(out), "-q"]).exit_code == 0
+    text = (out / "allocation.csv").read_text(encoding="utf-8-sig")
+    assert "'=1+1,'@SUM(A1),A,dyeing,'-P" in text
+    assert "'+E2,制表" in text  # the reader trims cells, so a leading tab cannot reach the export...
+
+
+@pytest.mark.parametrize("text", ["=cmd", "+1", "-1", "@x", "\tx", "\rx"])
+def test_every_formula_start_is_neutralised(text):
+    from allocator.export import csv_bytes
+
+    assert csv_bytes(["a"], [[text]]).decode("utf-8-sig").splitlines()[1].lstrip('"').startswith("'")  # ...but is still covered
+
+
+def test_json_format_prints_summary_only(small_instance):
+    result = runner.invoke(app, ["solve", str(small_instance), "--format", "json", "--time-limit", "20"])
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout)
+    assert [s["stage"] for s in summary["stages"]] == [1, 2, 3]
+    assert summary["supplies"]["boxes"]["supply"] == 7600
+
+
+def test_deterministic_runs_give_byte_identical_exports(small_instance, tmp_path):
+    outs = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        args = ["solve", str(small_instance), "--export", str(out), "--deterministic", "--seed", "3", "-q"]
+        assert runner.invoke(app, args).exit_code == 0
+        outs.append(out)
+    for name in ("allocation.csv", "buses.csv", "masks.csv", "passes.csv"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    first, second = (json.loads((o / "summary.json").read_text(encoding="utf-8")) for o in outs)
+    for summary in (first, second):
+        summary.pop("timings")
+        for stage in summary["stages"]:
+            stage.pop("seconds")
+    assert first == second  # timings are the only difference
+
+
+def test_locked_file_leaves_the_previous_export_untouched(small_instance, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["solve", str(small_instance), "--export", str(out), "-q"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def locked(target):
+        if target.name == "buses.csv":
+            raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr("allocator.export._check_replaceable", locked)
+    result = runner.invoke(app, ["solve", str(small_instance), "--export", str(out), "-q", "--set", "supply.masks=1000"])
+    assert result.exit_code == 2
+    assert "buses.csv" in result.stderr and "Excel" in result.stderr and "Nothing was written" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files, nothing replaced
+
+
+def test_exit_code_1_when_no_plan(small_instance, monkeypatch):
+    import allocator.pipeline as pipeline
+    from allocator.result import Allocation
+
+    real_run = pipeline.run
+
+    def broken(*args, **kwargs):
+        import dataclasses
+
+        result = real_run(*args, **kwargs)
+        bad = Allocation(result.allocation.boxes + 10**6, result.allocation.passes, result.allocation.returned, result.allocation.buses)
+        from allocator.result import evaluate
+
+        return dataclasses.replace(result, allocation=bad, evaluation=evaluate(result.problem, bad))
+
+    monkeypatch.setattr(pipeline, "run", broken)
+    result = runner.invoke(app, ["solve", str(small_instance), "--time-limit", "5"])
+    assert result.exit_code == 1
+    assert "no plan" in result.output
+
+
+def test_validate_ok_and_skipped_link_warning(tmp_path):
+    rows = [{"enterprise_id": "E1", "park": "P", "chain_link": "dyeing", "tier": "A", "employees": 10, "on_post": 5, "electricity_recovery": 0.9}]
+    instance = write_rows(tmp_path / "one.csv", rows)
+    result = runner.invoke(app, ["validate", str(instance)])
+    assert result.exit_code == 0
+    assert "ok: " in result.stdout and "1 enterprises" in result.stdout
+    assert "'fibre' is listed in the scenario but has no enterprise" in result.stderr
+
+
+def test_one_park_alone_solves_with_skipped_links_reported(tmp_path):
+    rows = [{"enterprise_id": "E1", "park": "P", "chain_link": "dyeing", "tier": "A", "employees": 10, "on_post": 5, "electricity_recovery": 0.9}]
+    instance = write_rows(tmp_path / "one.csv", rows)
+    result = runner.invoke(app, ["solve", str(instance), "--format", "json"])
+    summary = json.loads(result.stdout)
+    assert any("'market' is listed" in w for w in summary["warnings"])
+    assert summary["stages"][0]["status"] != "skipped"  # dyeing is present, so stage 1 runs on it
+
+
+def test_generate_is_reproducible_and_calibrated(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    for path in (a, b):
+        result = runner.invoke(app, ["generate", "--preset", "keqiao", "--seed", "5", "-o", str(path)])
+        assert result.exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+    import pandas as pd
+
+    frame = pd.read_csv(a, encoding="utf-8-sig")
+    above = frame[frame.tier.isin(["A", "B"])]
+    assert len(above) == 1224 and (frame.tier == "A").sum() == 150
+    assert 8600 <= (frame.tier == "C").sum() <= 8800
+    assert frame.park.nunique() == 110 and (frame.chain_link == "dyeing").sum() == 108
+    assert 800 <= (frame.electricity_recovery >= 0.8).sum() <= 900
+    assert 150 <= (frame.trucks_needed > 0).sum() <= 600
+    assert frame.origin.dropna().nunique() == 25
+
+
+def test_bundled_instance_is_what_generate_writes(tmp_path):
+    out = tmp_path / "k.csv"
+    assert runner.invoke(app, ["generate", "--preset", "keqiao", "--seed", "1", "-o", str(out)]).exit_code == 0
+    assert out.read_bytes() == (DATA.parent.parent / "instances" / "keqiao-2020.csv").read_bytes()
+
+
+@pytest.mark.parametrize("entry", [["-m", "allocator"]])
+def test_python_dash_m_works_the_same(entry, small_instance):
+    done = subprocess.run([sys.executable, *entry, "validate", str(small_instance)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("ok: ")
