@@ -90,6 +90,7 @@ class HighsModel:
         self._h.passModel(lp)
 
     def set_objective(self, costs: np.ndarray, offset: float, maximize: bool) -> None:
+        self._costs, self._offset = np.asarray(costs, dtype=float), float(offset)
         idx = np.arange(self.num_cols, dtype=np.int32)
         self._h.changeColsCost(self.num_cols, idx, np.asarray(costs, dtype=float))
         self._h.changeObjectiveOffset(float(offset))
@@ -110,6 +111,27 @@ class HighsModel:
         self._h.setSolution(self.num_cols, idx, np.asarray(values, dtype=float))
 
     def run(self, *, time_limit: float | None, rel_gap: float, node_limit: int | None) -> SolverRun:
+        """Run; if the point HiGHS returns does not have the objective it reports, run again.
+
+        HiGHS 1.16 can report the optimum of a model that presolve reduced to nothing while
+        returning the warm start unchanged (seen on one-firm instances); without presolve it
+        returns the right point.  The retry costs nothing on models where this does not happen.
+        """
+        first = self._run_once(time_limit, rel_gap, node_limit)
+        if first.values is None or self._consistent(first):
+            return first
+        self._set("presolve", "off")
+        try:
+            again = self._run_once(time_limit, rel_gap, node_limit)
+        finally:
+            self._set("presolve", "choose")
+        return SolverRun(again.outcome, again.objective, again.bound, again.values, first.seconds + again.seconds, first.nodes + again.nodes)
+
+    def _consistent(self, run: SolverRun) -> bool:
+        value = float(self._costs @ run.values) + self._offset
+        return abs(value - run.objective) <= 1e-6 * max(1.0, abs(value))
+
+    def _run_once(self, time_limit: float | None, rel_gap: float, node_limit: int | None) -> SolverRun:
         hs, h = self._hs, self._h
         self._set("time_limit", float(time_limit) if time_limit is not None else float("inf"))
         self._set("mip_rel_gap", float(rel_gap))

@@ -23,6 +23,9 @@ from allocator.problem import Problem, mask_cap
 from allocator.result import Allocation, Evaluation, evaluate
 from allocator.seating import fill_spare_seats
 
+#: A proven gap this small is the solver's numerical tolerance (its bounds carry about
+#: 1e-6 absolute slack), so such a stage is reported as optimal.
+OPTIMAL_GAP = 1e-7
 #: SPEC tolerances for holding an earlier stage.
 HOLD_LINK_ABS = 1e-6
 HOLD_OUTPUT_REL = 1e-6
@@ -33,7 +36,7 @@ _OUTPUT_MARGIN = 4e-7
 
 
 class Status(str, Enum):
-    OPTIMAL = "optimal"  # proven, gap below 1e-9
+    OPTIMAL = "optimal"  # proven, gap at or below OPTIMAL_GAP
     WITHIN_GAP = "within gap"  # proven gap at or below the requested relative gap
     FEASIBLE = "feasible"  # a plan with a larger gap, the solver stopped for another reason
     TIME_LIMIT = "time limit"
@@ -238,7 +241,7 @@ class _StageRunner:
 
     def _report(self, stage: int, sense: str, run: SolverRun, value: float | None, bound: float | None) -> StageResult:
         gap = _gap(sense, value, bound)
-        if gap is not None and gap <= 1e-9:
+        if gap is not None and gap <= OPTIMAL_GAP:
             status = Status.OPTIMAL
         elif gap is not None and gap <= self.options.rel_gap * (1 + 1e-9):
             status = Status.WITHIN_GAP

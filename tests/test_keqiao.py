@@ -1,0 +1,39 @@
+"""The bundled Keqiao-size instance end to end: a plan within the time limit, checked independently."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from allocator.cli import app
+from tests.spec_check import check_export
+
+KEQIAO = Path(__file__).parent.parent / "instances" / "keqiao-2020.csv"
+runner = CliRunner()
+
+
+def _gap(stage: dict) -> float:
+    value, bound = stage["value"], stage["bound"]
+    distance = bound - value if stage["sense"] == "max" else value - bound
+    return max(0.0, distance / abs(value))
+
+
+def test_keqiao_plan_is_feasible_and_reports_honest_gaps(tmp_path):
+    out = tmp_path / "keqiao"
+    result = runner.invoke(app, ["solve", str(KEQIAO), "--export", str(out), "--time-limit", "60", "-q"])
+    assert result.exit_code == 0, result.output
+    check = check_export(KEQIAO, out)
+    assert check["violations"] == []
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    for stage in summary["stages"]:
+        assert stage["bound"] is not None and stage["value"] is not None
+        assert stage["gap"] == pytest.approx(_gap(stage), abs=1e-12)  # the gap printed is the gap of value and bound
+        if stage["status"] in ("optimal", "within gap"):
+            assert stage["gap"] <= 1e-4
+    # the figures reported are those of the exported allocation
+    assert summary["weighted_output"]["after"] == pytest.approx(check["weighted"], rel=1e-12)
+    assert summary["recovery"]["lowest_listed_link"]["after"] == pytest.approx(check["min_link"], abs=1e-12)
+    assert check["min_link"] >= summary["stages"][0]["value"] - 1e-6
