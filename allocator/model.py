@@ -146,6 +146,8 @@ def build(problem: Problem) -> Formulation:
     _supply_rows(f, data)
     _capacity_rows(f, data)
     _envelope_rows(f, data)
+    _mixing_rows(f, data)
+    _bus_linking_rows(f, data)
     _no_waste_rows(f, data)
     _reserve_rows(f, data)
     _link_rows(f, data)
@@ -272,6 +274,44 @@ def _envelope(f: Formulation, firms: np.ndarray, x: np.ndarray, base: np.ndarray
     keep = (rise > 1e-7) & (rise < slope - 1e-9)  # the cut is strictly tighter than (C8)
     firms, x, floor, at_floor, rise = firms[keep], x[keep], floor[keep], at_floor[keep], rise[keep]
     f.add_rows([(f.c[firms], 1.0), (x, -rise)], -INF, at_floor - rise * floor, len(firms))
+
+
+def _terms(f: Formulation, d: _Data) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Each capacity term as (column, value at 0, slope) per firm; column -1 where absent."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        masks = (f.b, d.S / (d.q * d.E), d.pack / (d.q * d.E))
+        freight = (f.p, np.full(d.n, d.share), (1 - d.share) / d.T)
+    return {"workers": (f.r, d.P / d.E, 1.0 / d.E), "masks": masks, "freight": freight}
+
+
+def _mixing_rows(f: Formulation, d: _Data) -> None:
+    """(C9') c <= g(f) + (h0 - g(f)) (x - f) + slope_h y for two terms g(x), h(y) of one firm.
+
+    Where term g reaches h's value at y = 0 between two integers f and f + 1, an
+    integer x must pass f + 1 to lift c to h0, and only y lifts it further; the row is
+    valid at every integer point and cuts off the fractional x the LP would buy.
+    """
+    terms = _terms(f, d)
+    for gx, hy in [(a, b) for a in terms for b in terms if a != b]:
+        xcol, g0, gs = terms[gx]
+        ycol, h0, hs = terms[hy]
+        i = np.flatnonzero((xcol >= 0) & (ycol >= 0) & d.var)
+        i = i[(h0[i] < d.cmax[i] - 1e-9) & (g0[i] < h0[i] - 1e-9)]
+        floor = np.floor((h0[i] - g0[i]) / gs[i] + 1e-9)
+        at_floor = g0[i] + gs[i] * floor
+        rise = h0[i] - at_floor
+        upper = np.concatenate(f.col_upper)[xcol[i]]
+        keep = (rise > 1e-7) & (floor + 1 <= upper)
+        i, floor, at_floor, rise = i[keep], floor[keep], at_floor[keep], rise[keep]
+        f.add_rows([(f.c[i], 1.0), (xcol[i], -rise), (ycol[i], -hs[i])], -INF, at_floor - rise * floor, len(i))
+
+
+def _bus_linking_rows(f: Formulation, d: _Data) -> None:
+    """r_i <= min(ub_i, seats) y_g: a group without a bus returns nobody (strong linking)."""
+    i = np.flatnonzero(d.has_r)
+    y = f.y[d.problem.group[i]]
+    upper = np.minimum(np.concatenate(f.col_upper)[f.r[i]], d.problem.scenario.supply.bus_seats)
+    f.add_rows([(f.r[i], 1.0), (y, -upper)], -INF, 0.0, len(i))
 
 
 def _no_waste_rows(f: Formulation, d: _Data) -> None:
