@@ -156,10 +156,96 @@ def generate(
     typer.echo(f"wrote {output}: {len(frame):,} enterprises (preset {preset.value}, seed {seed})")
 
 
-def _console():
+class Backend(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+@app.command()
+def whatif(
+    instance: InstanceArg,
+    vary: Annotated[Optional[list[str]], typer.Option(help="A grid axis, e.g. [bold]--vary supply.masks=300000,380000[/]; repeatable (the full grid is solved).")] = None,
+    scenarios: Annotated[Optional[Path], typer.Option(help="TOML of named scenarios: [scenario.NAME] tables of overrides.")] = None,
+    scenario: ScenarioOpt = None,
+    set_: SetOpt = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write comparison.csv, manifest.json and one export folder per scenario here.")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Parallel runs (default: one per core).")] = None,
+    backend: Annotated[Backend, typer.Option(help="local process pool, or a Dask cluster (pip install 'allocator[dask]').")] = Backend.local,
+    address: Annotated[Optional[str], typer.Option(help="Dask scheduler, e.g. tcp://10.0.0.5:8786; without it a LocalCluster is started.")] = None,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds per scenario.")] = 60.0,
+    seed: Annotated[int, typer.Option(min=0, help="Solver random seed.")] = 0,
+    deterministic: Annotated[bool, typer.Option(help="Bound each run by work, not wall time (identical results on any backend).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")] = False,
+    encoding: EncodingOpt = None,
+) -> None:
+    """Solve a grid or a list of scenarios against a base and compare them (exit 1 if any run gave no plan)."""
+    from allocator import whatif as wi
+    from allocator.pipeline import load_problem
+    from allocator.solve import SolveOptions
+
+    started = datetime.now(timezone.utc)
+    try:
+        problem = load_problem(instance, scenario, set_, encoding)
+        variants = (wi.grid(vary) if vary else []) + (wi.named(scenarios) if scenarios else [])
+    except Exception as exc:
+        _fail_on_bad_input(exc)
+    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic)
+    count = workers or wi.default_workers()
+    outcomes, interrupted = _sweep(problem, variants, options, count, backend.value, address, out, quiet)
+    _write_sweep(problem, outcomes, options, started, out)
+    if not quiet:
+        from allocator.report import render_sweep
+
+        _console().print(render_sweep(outcomes))
+    if interrupted:
+        typer.echo(f"interrupted: {len(outcomes)} finished runs kept", err=True)
+        raise typer.Exit(130)
+    raise typer.Exit(0 if all(o.has_plan for o in outcomes) else 1)
+
+
+def _sweep(problem, variants, options, workers, backend, address, out, quiet):
+    from rich.progress import Progress
+
+    from allocator import whatif as wi
+
+    finished = []
+    progress = Progress(console=_console(stderr=True), transient=True, disable=quiet or not sys.stderr.isatty())
+    with progress:
+        task = progress.add_task("solving scenarios", total=len(variants) + 1)
+
+        def done(outcome):
+            finished.append(outcome)
+            progress.advance(task)
+
+        try:
+            outcomes = wi.run_sweep(problem.instance, problem.scenario, variants, options, workers=workers,
+                                    backend=backend, address=address, export_dir=out, on_done=done)
+        except KeyboardInterrupt:
+            order = {v.name: i for i, v in enumerate([wi.Variant(wi.BASE)] + variants)}
+            return sorted(finished, key=lambda o: order[o.variant.name]), True
+        except Exception as exc:
+            _fail_on_bad_input(exc)
+    return outcomes, False
+
+
+def _write_sweep(problem, outcomes, options, started, out) -> None:
+    if out is None:
+        return
+    from allocator import whatif as wi
+    from allocator.export import csv_bytes, json_bytes, write_export
+
+    columns, rows = wi.comparison(outcomes)
+    manifest = wi.sweep_manifest(problem.instance, outcomes, options, started, sys.argv)
+    try:
+        write_export(out, {"comparison.csv": csv_bytes(columns, rows), "manifest.json": json_bytes(manifest)})
+    except Exception as exc:
+        _fail_on_bad_input(exc)
+
+
+def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, stderr=stderr)
 
 
 def main() -> None:

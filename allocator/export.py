@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -88,6 +89,34 @@ def write_export(directory: str | Path, files: dict[str, bytes]) -> None:
             directory.rmdir()
 
 
+def write_new_folder(directory: str | Path, files: dict[str, bytes]) -> None:
+    """Write a whole folder under a temporary name, then rename it into place.
+
+    Used for the per-scenario folders of a sweep: an interrupted run leaves only a
+    ``.NAME.partial-*`` folder, which the sweep removes, never a half-filled one.
+    """
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.partial-"))
+    os.chmod(partial, _FILE_MODE | 0o111 & ~(0o666 & ~_FILE_MODE))
+    try:
+        write_export(partial, files)
+        if directory.exists():
+            old = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.partial-old-"))
+            os.replace(directory, old / "previous")
+            os.replace(partial, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(partial, directory)
+    except ExportError:
+        raise
+    except OSError as exc:
+        raise ExportError(_explain(exc, directory)) from None
+    finally:
+        if partial.exists():
+            shutil.rmtree(partial, ignore_errors=True)
+
+
 def _check_replaceable(target: Path) -> None:
     """A file Excel holds open cannot be replaced on Windows; find out before touching anything."""
     if target.exists():
@@ -122,6 +151,8 @@ def _json_default(value: Any) -> Any:
 
 
 def _cell(value: Any) -> str:
+    if value is None:
+        return ""
     if isinstance(value, str):
         return "'" + value if value.startswith(_FORMULA_START) else value
     if isinstance(value, (bool, np.bool_)):

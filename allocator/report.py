@@ -150,3 +150,36 @@ def _nothing(result: Result, summary: dict[str, Any]) -> RenderableType:
         table.add_row(label, f"{len(idx):,}", examples)
     table.caption = f"{summary['enterprises']['allocated']:,} enterprises received something"
     return table
+
+
+def render_sweep(outcomes: list) -> RenderableType:
+    """One row per scenario: the KPIs and their change against the base."""
+    from allocator.whatif import kpis
+
+    base = next((o for o in outcomes if o.variant.name == "base" and o.summary), None)
+    ref = kpis(base.summary) if base else None
+    table = Table(title="What-if comparison (change against the base)", title_justify="left")
+    table.add_column("scenario", overflow="fold", ratio=4)
+    table.add_column("status", overflow="fold", ratio=2)
+    for col in ("recovery", "lowest link", "output", "left: masks/passes/buses", "gap", "time"):
+        table.add_column(col, justify="right", ratio=2 if col != "left: masks/passes/buses" else 3)
+    for o in outcomes:
+        status = Text(o.status if o.error is None else f"failed: {o.error}", style=_STATUS_STYLE.get(o.status, "red"))
+        if o.summary is None:
+            table.add_row(o.variant.name, status, "", "", "", "", "", f"{o.seconds:.1f}s")
+            continue
+        k = kpis(o.summary)
+
+        def with_delta(key: str, pct: bool) -> str:
+            text = f"{100 * k[key]:.2f}%" if pct else f"{k[key]:,.0f}"
+            if ref is None or o is base:
+                return text
+            delta = k[key] - ref[key]
+            return text + (f"\n{100 * delta:+.2f}pt" if pct else f"\n{delta:+,.0f}")
+
+        table.add_row(
+            o.variant.name, status, with_delta("recovery_after", True), with_delta("min_link_after", True),
+            with_delta("weighted_output", False), f"{k['masks_left']:,}/{k['passes_left']}/{k['buses_left']}",
+            "–" if k["max_gap"] is None else f"{k['max_gap']:.0e}", f"{o.seconds:.1f}s",
+        )
+    return table
