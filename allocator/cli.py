@@ -44,6 +44,14 @@ SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Override one
 EncodingOpt = Annotated[Optional[str], typer.Option(help="Force the instance encoding (default: UTF-8, then GB18030).")]
 
 
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+LangOpt = Annotated[Optional[Lang], typer.Option(help="Language of the report and of exported CSV headers (default: the scenario's report.lang, else en).")]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"allocator {__version__}")
@@ -83,6 +91,7 @@ def solve(
     format: Annotated[Format, typer.Option("--format", help="table: the report; json: summary.json on stdout.")] = Format.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     encoding: EncodingOpt = None,
+    lang: LangOpt = None,
     log: Annotated[bool, typer.Option(help="Show the solver's log on stderr.")] = False,
 ) -> None:
     """Solve one instance: chain balance, then weighted output, then fewest supplies used."""
@@ -93,7 +102,8 @@ def solve(
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, threads=threads, log=log)
     try:
         result = pipeline.run(instance, scenario, set_, options=options, encoding=encoding)
-        summary = _deliver(result, started, export)
+        language = lang.value if lang else result.problem.scenario.lang
+        summary = _deliver(result, started, export, language)
     except Exception as exc:  # bad input and unwritable exports end here; anything else is re-raised
         _fail_on_bad_input(exc)
     if format is Format.json:
@@ -103,19 +113,53 @@ def solve(
     elif not quiet:
         from allocator.report import render
 
-        _console().print(render(result, summary))
+        _console().print(render(result, summary, language))
     raise typer.Exit(0 if result.has_plan else 1)
 
 
-def _deliver(result, started: datetime, export: Path | None) -> dict:
+def _deliver(result, started: datetime, export: Path | None, lang: str) -> dict:
     from allocator import pipeline
     from allocator.export import export_files, write_export
     from allocator.summary import summarize
 
     summary = summarize(result)
     if export is not None:
-        write_export(export, export_files(result, summary, pipeline.manifest(result, summary, started)))
+        write_export(export, export_files(result, summary, pipeline.manifest(result, summary, started), lang))
     return summary
+
+
+@app.command()
+def explain(
+    instance: InstanceArg,
+    enterprise_id: Annotated[str, typer.Argument(help="The enterprise to explain.", show_default=False)],
+    scenario: ScenarioOpt = None,
+    set_: SetOpt = None,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for each solve (the plan and every counterfactual).")] = 60.0,
+    seed: Annotated[int, typer.Option(min=0, help="Solver random seed.")] = 0,
+    deterministic: Annotated[bool, typer.Option(help="Bound each solve by work, not wall time.")] = False,
+    counterfactuals: Annotated[bool, typer.Option(help="Re-solve to find the smallest change that would have given it something.")] = True,
+    lang: LangOpt = None,
+    encoding: EncodingOpt = None,
+) -> None:
+    """Explain one enterprise: what it got, what holds it back, and what would have changed it."""
+    from allocator.explain import explain as explain_one
+    from allocator.i18n import t
+    from allocator.pipeline import load_problem
+    from allocator.report import render_explanation
+    from allocator.solve import SolveOptions
+
+    try:
+        problem = load_problem(instance, scenario, set_, encoding)
+    except Exception as exc:
+        _fail_on_bad_input(exc)
+    language = lang.value if lang else problem.scenario.lang
+    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic)
+    try:
+        result = explain_one(problem, enterprise_id, options, search=counterfactuals)
+    except KeyError:
+        typer.echo("error: " + t("unknown_enterprise", language, id=enterprise_id, file=str(instance)), err=True)
+        raise typer.Exit(2) from None
+    _console().print(render_explanation(result, language))
 
 
 @app.command()
@@ -133,7 +177,7 @@ def validate(instance: InstanceArg, scenario: ScenarioOpt = None, set_: SetOpt =
         f"{int(problem.variable.sum()):,} whose capacity an allocation can change, "
         f"{len(problem.group_keys):,} (origin, park) bus groups"
     )
-    for link in problem.skipped_links:
+    for link in problem.skipped_links if problem.scenario.rules.chain_balance else ():
         typer.echo(f"warning: chain link {link!r} is listed in the scenario but has no enterprise here", err=True)
 
 
@@ -249,4 +293,8 @@ def _console(stderr: bool = False):
 
 
 def main() -> None:
+    # A GBK (or other legacy) console must not crash on a character it cannot show.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     app(prog_name="allocator")

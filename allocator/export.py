@@ -49,14 +49,20 @@ def _file_mode() -> int:
 _FILE_MODE = _file_mode()
 
 
-def export_files(result: Result, summary: dict[str, Any], manifest: dict[str, Any]) -> dict[str, bytes]:
-    """Every file of the export folder, rendered in memory."""
+def export_files(result: Result, summary: dict[str, Any], manifest: dict[str, Any], lang: str = "en") -> dict[str, bytes]:
+    """Every file of the export folder, rendered in memory; ``lang`` only changes CSV headers."""
+    from allocator.i18n import header
+
     stops = bus_stops(result.problem, result.allocation)
+
+    def heads(columns: Sequence[str]) -> list[str]:
+        return [header(c, lang) for c in columns]
+
     return {
-        "allocation.csv": csv_bytes(ALLOCATION_COLUMNS, allocation_rows(result, stops)),
-        "buses.csv": csv_bytes(BUS_COLUMNS, bus_rows(result, stops)),
-        "masks.csv": csv_bytes(MASK_COLUMNS, delivery_rows(result, "masks")),
-        "passes.csv": csv_bytes(PASS_COLUMNS, delivery_rows(result, "passes")),
+        "allocation.csv": csv_bytes(heads(ALLOCATION_COLUMNS), allocation_rows(result, stops)),
+        "buses.csv": csv_bytes(heads(BUS_COLUMNS), bus_rows(result, stops)),
+        "masks.csv": csv_bytes(heads(MASK_COLUMNS), delivery_rows(result, "masks")),
+        "passes.csv": csv_bytes(heads(PASS_COLUMNS), delivery_rows(result, "passes")),
         "summary.json": json_bytes(summary),
         "manifest.json": json_bytes(manifest),
     }

@@ -110,13 +110,16 @@ class HighsModel:
         idx = np.arange(self.num_cols, dtype=np.int32)
         self._h.setSolution(self.num_cols, idx, np.asarray(values, dtype=float))
 
-    def run(self, *, time_limit: float | None, rel_gap: float, node_limit: int | None) -> SolverRun:
+    def run(self, *, time_limit: float | None, rel_gap: float, node_limit: int | None, heuristics: bool = True) -> SolverRun:
         """Run; if the point HiGHS returns does not have the objective it reports, run again.
 
         HiGHS 1.16 can report the optimum of a model that presolve reduced to nothing while
         returning the warm start unchanged (seen on one-firm instances); without presolve it
         returns the right point.  The retry costs nothing on models where this does not happen.
         """
+        self._set("mip_heuristic_effort", 0.05 if heuristics else 0.0)
+        self._set("mip_heuristic_run_rins", heuristics)
+        self._set("mip_heuristic_run_rens", heuristics)
         first = self._run_once(time_limit, rel_gap, node_limit)
         if first.values is None or self._consistent(first):
             return first

@@ -1,7 +1,7 @@
 """The terminal report as rich renderables; only the CLI prints them.
 
 Every number comes from :func:`allocator.summary.summarize`, so the screen, summary.json
-and ``--format json`` can never disagree.
+and ``--format json`` can never disagree.  Every word comes from :mod:`allocator.i18n`.
 """
 
 from __future__ import annotations
@@ -14,26 +14,32 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from allocator.i18n import BINDING, LINKS, REASONS, STAGES, STATUSES, TIERS, name_of, t
 from allocator.reasons import reasons
 from allocator.solve import Result
 
 TOP_PARKS = 10
+BAR_WIDTH = 30
 _STATUS_STYLE = {"optimal": "bold green", "within gap": "green", "feasible": "yellow", "time limit": "yellow",
                  "work limit": "yellow", "no solution": "bold red", "skipped": "dim", "no plan": "bold red"}
 
 
-def render(result: Result, summary: dict[str, Any]) -> RenderableType:
+def render(result: Result, summary: dict[str, Any], lang: str = "en") -> RenderableType:
     parts: list[RenderableType] = [
-        _headline(summary),
-        _stages(summary),
-        _recovery(summary),
-        _parks(summary),
-        _supplies(summary),
-        _nothing(result, summary),
+        _headline(summary, lang),
+        _stages(summary, lang),
+        _recovery(summary, lang),
+        _link_bars(summary, lang),
+        _parks(summary, lang),
+        _supplies(summary, lang),
+        _nothing(result, summary, lang),
     ]
-    notes = summary["warnings"] + summary["notes"] + summary["violations"]
+    notes = [t(w["code"], lang, **{k: v for k, v in w.items() if k not in ("code", "text")}) for w in summary["warnings"]]
+    if summary["seats_filled"]:
+        notes.append(t("note_seats", lang, n=summary["seats_filled"]))
+    notes += summary["notes"] + summary["violations"]
     if notes:
-        parts.append(Panel("\n".join(f"• {n}" for n in notes), title="Notes", border_style="yellow"))
+        parts.append(Panel("\n".join(f"- {n}" for n in notes), title=t("notes_title", lang), border_style="yellow"))
     return Group(*parts)
 
 
@@ -41,24 +47,26 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2f}%"
 
 
-def _change(before: float, after: float) -> Text:
+def _change(before: float, after: float, lang: str) -> Text:
     delta = after - before
     style = "green" if delta > 5e-5 else "dim"
-    return Text(f"{'+' if delta >= 0 else ''}{100 * delta:.2f} pt", style=style)
+    return Text(t("points", lang, sign="+" if delta >= 0 else "-", value=abs(100 * delta)), style=style)
 
 
-def _headline(summary: dict[str, Any]) -> RenderableType:
+def _status(status: str, lang: str) -> Text:
+    return Text(name_of(STATUSES, status, lang), style=_STATUS_STYLE.get(status, ""))
+
+
+def _headline(summary: dict[str, Any], lang: str) -> RenderableType:
     overall = summary["recovery"]["overall"]
     inst = summary["instance"]
-    status = summary["status"]
     text = Text()
-    text.append(f"{inst['file']}  ·  {inst['enterprises']:,} enterprises\n")
-    text.append("Capacity recovery (output-weighted): ")
+    text.append(f"{inst['file']}  ·  {t('enterprises', lang, n=format(inst['enterprises'], ','))}\n")
+    text.append(t("headline_recovery", lang))
     text.append(f"{_pct(overall['before'])} → {_pct(overall['after'])}", style="bold")
-    text.append("   Plan: ")
-    text.append(status, style=_STATUS_STYLE.get(status, ""))
-    seconds = sum(summary["timings"].values())
-    text.append(f"  ({seconds:.1f} s)")
+    text.append(t("headline_plan", lang))
+    text.append_text(_status(summary["status"], lang))
+    text.append(f"  ({sum(summary['timings'].values()):.1f} s)")
     return Panel(text, title="allocator", border_style="blue")
 
 
@@ -72,91 +80,170 @@ def _fmt(value: float | None, stage: int) -> str:
     return f"{value:,.2f}"
 
 
-def _stages(summary: dict[str, Any]) -> RenderableType:
-    table = Table(title="Solver stages (values recomputed from the allocation)", title_justify="left")
-    for col in ("stage", "objective", "status", "value", "best bound", "gap", "time"):
-        table.add_column(col, justify="right" if col in ("value", "best bound", "gap", "time") else "left")
+def _stages(summary: dict[str, Any], lang: str) -> RenderableType:
+    table = Table(title=t("stages_title", lang), title_justify="left")
+    for key in ("col_stage", "col_objective", "col_status", "col_value", "col_bound", "col_gap", "col_time"):
+        table.add_column(t(key, lang), justify="right" if key in ("col_value", "col_bound", "col_gap", "col_time") else "left")
     for s in summary["stages"]:
         gap = "–" if s["gap"] is None else f"{s['gap']:.1e}"
-        status = Text(s["status"] + (f" ({s['note']})" if s["note"] else ""), style=_STATUS_STYLE.get(s["status"], ""))
-        table.add_row(
-            str(s["stage"]), f"{s['sense']} {s['objective']}", status, _fmt(s["value"], s["stage"]),
-            _fmt(s["bound"], s["stage"]), gap, f"{s['seconds']:.1f} s",
-        )
+        status = _status(s["status"], lang)
+        if s["note"]:
+            status.append(f" ({s['note']})")
+        table.add_row(str(s["stage"]), name_of(STAGES, s["stage"], lang), status, _fmt(s["value"], s["stage"]),
+                      _fmt(s["bound"], s["stage"]), gap, f"{s['seconds']:.1f} s")
     return table
 
 
-def _recovery(summary: dict[str, Any]) -> RenderableType:
+def _recovery(summary: dict[str, Any], lang: str) -> RenderableType:
     rec = summary["recovery"]
-    table = Table(title="Capacity recovery, before → after", title_justify="left")
-    for col in ("", "enterprises", "before", "after", "change"):
-        table.add_column(col, justify="left" if col == "" else "right")
-    rows = [("overall", rec["overall"])]
-    rows += [(f"tier {t}", v) for t, v in rec["tiers"].items()]
+    table = Table(title=t("recovery_title", lang), title_justify="left")
+    table.add_column("")
+    for key in ("col_enterprises", "col_before", "col_after", "col_change"):
+        table.add_column(t(key, lang), justify="right")
+    rows = [(t("overall", lang), rec["overall"])]
+    rows += [(t("tier_row", lang, tier=name_of(TIERS, tier, lang)), v) for tier, v in rec["tiers"].items()]
     listed = set(summary["scenario"]["rules"]["chain_links"])
-    rows += [(f"link {k}" + ("" if k in listed else " (not listed)"), v) for k, v in rec["links"].items()]
+    for link, v in rec["links"].items():
+        label = t("link_row", lang, link=name_of(LINKS, link, lang)) + ("" if link in listed else t("not_listed", lang))
+        rows.append((label, v))
     for label, v in rows:
-        table.add_row(label, f"{v['enterprises']:,}", _pct(v["before"]), _pct(v["after"]), _change(v["before"], v["after"]))
+        table.add_row(label, f"{v['enterprises']:,}", _pct(v["before"]), _pct(v["after"]), _change(v["before"], v["after"], lang))
     if rec["lowest_listed_link"]:
         low = rec["lowest_listed_link"]
-        table.caption = f"lowest listed link: {_pct(low['before'])} → {_pct(low['after'])}"
+        table.caption = t("lowest_link", lang, before=_pct(low["before"]), after=_pct(low["after"]))
     return table
 
 
-def _parks(summary: dict[str, Any]) -> RenderableType:
+def _link_bars(summary: dict[str, Any], lang: str) -> RenderableType:
+    """A compact bar per chain link: the dim part was there before, the bright part is the gain."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column()
+    table.add_column()
+    table.add_column(justify="right")
+    for link, v in summary["recovery"]["links"].items():
+        before = int(round(BAR_WIDTH * min(1.0, v["before"])))
+        after = max(before, int(round(BAR_WIDTH * min(1.0, v["after"]))))
+        bar = Text("█" * before, style="grey50")
+        bar.append("█" * (after - before), style="green")
+        bar.append("·" * (BAR_WIDTH - after), style="grey23")
+        table.add_row(name_of(LINKS, link, lang), bar, f"{_pct(v['before'])} → {_pct(v['after'])}")
+    return table
+
+
+def _parks(summary: dict[str, Any], lang: str) -> RenderableType:
     parks = summary["recovery"]["parks"]
     ranked = sorted(parks.items(), key=lambda kv: (-(kv[1]["after"] - kv[1]["before"]), kv[0]))
-    table = Table(title=f"Parks with the largest gain (top {min(TOP_PARKS, len(ranked))} of {len(ranked)})", title_justify="left")
-    for col in ("park", "enterprises", "before", "after", "change"):
-        table.add_column(col, justify="left" if col == "park" else "right")
+    table = Table(title=t("parks_title", lang, top=min(TOP_PARKS, len(ranked)), total=len(ranked)), title_justify="left")
+    table.add_column(t("col_park", lang))
+    for key in ("col_enterprises", "col_before", "col_after", "col_change"):
+        table.add_column(t(key, lang), justify="right")
     for name, v in ranked[:TOP_PARKS]:
-        table.add_row(name, f"{v['enterprises']:,}", _pct(v["before"]), _pct(v["after"]), _change(v["before"], v["after"]))
+        table.add_row(name, f"{v['enterprises']:,}", _pct(v["before"]), _pct(v["after"]), _change(v["before"], v["after"], lang))
     rest = ranked[TOP_PARKS:]
     if rest:
         gained = sum(1 for _, v in rest if v["after"] - v["before"] > 5e-5)
-        table.caption = f"{len(rest)} other parks: {gained} gained, {len(rest) - gained} unchanged"
+        table.caption = t("parks_rest", lang, rest=len(rest), gained=gained, same=len(rest) - gained)
     return table
 
 
-def _supplies(summary: dict[str, Any]) -> RenderableType:
+def _supplies(summary: dict[str, Any], lang: str) -> RenderableType:
     sup = summary["supplies"]
-    table = Table(title="Supplies", title_justify="left")
-    for col in ("", "supply", "used", "left"):
-        table.add_column(col, justify="left" if col == "" else "right")
+    table = Table(title=t("supplies_title", lang), title_justify="left")
+    table.add_column("")
+    for key in ("col_supply", "col_used", "col_left"):
+        table.add_column(t(key, lang), justify="right")
     for key in ("masks", "boxes", "passes", "buses"):
         v = sup[key]
-        table.add_row(key, f"{v['supply']:,}", f"{v['used']:,}", f"{v['left']:,}")
+        table.add_row(t(key, lang), f"{v['supply']:,}", f"{v['used']:,}", f"{v['left']:,}")
     seats = sup["seats"]
-    fill = seats["used"] / seats["offered"] if seats["offered"] else 0.0
-    table.caption = f"bus seats: {seats['used']:,} of {seats['offered']:,} used ({100 * fill:.1f}%)"
+    fill = 100 * seats["used"] / seats["offered"] if seats["offered"] else 0.0
+    table.caption = t("seats_caption", lang, used=f"{seats['used']:,}", offered=f"{seats['offered']:,}", fill=fill)
     return table
 
 
-def _nothing(result: Result, summary: dict[str, Any]) -> RenderableType:
+def _nothing(result: Result, summary: dict[str, Any], lang: str) -> RenderableType:
     why = reasons(result.problem, result.allocation)
     inst = result.problem.instance
-    labels = {
-        "ineligible": "ineligible (electricity recovery below the tier's threshold, masks were the only help)",
-        "need_met": "need already met (no input they lack is handed out)",
-        "outranked": "outranked (supplies went where the rules value them more)",
-    }
-    table = Table(title="Enterprises that received nothing", title_justify="left")
-    table.add_column("reason")
-    table.add_column("count", justify="right")
-    table.add_column("examples")
-    for code, label in labels.items():
+    table = Table(title=t("nothing_title", lang), title_justify="left")
+    table.add_column(t("col_reason", lang))
+    table.add_column(t("col_count", lang), justify="right")
+    table.add_column(t("col_examples", lang))
+    for code in ("ineligible", "need_met", "outranked"):
         idx = np.flatnonzero(why == code)
         examples = ", ".join(f"{inst.enterprise_id[i]} {inst.name[i]}".strip() for i in idx[:3])
-        table.add_row(label, f"{len(idx):,}", examples)
-    table.caption = f"{summary['enterprises']['allocated']:,} enterprises received something"
+        table.add_row(name_of(REASONS, code, lang), f"{len(idx):,}", examples)
+    table.caption = t("nothing_caption", lang, n=f"{summary['enterprises']['allocated']:,}")
     return table
 
 
-def render_sweep(outcomes: list) -> RenderableType:
-    """One row per scenario: the KPIs and their change against the base."""
-    from allocator.whatif import kpis
+def render_explanation(ex, lang: str = "en") -> RenderableType:
+    """One enterprise: inputs, what it received, why, and what would have changed it."""
+    e = ex.enterprise
+    inputs = Table.grid(padding=(0, 2))
+    inputs.add_column(style="bold")
+    inputs.add_column()
+    rows = [
+        ("field_park", e.park), ("field_link", name_of(LINKS, e.chain_link, lang)), ("field_tier", name_of(TIERS, e.tier, lang)),
+        ("field_staff", f"{e.employees:,} / {e.on_post:,} / {e.workers_away:,}"),
+        ("field_origin", e.origin or t("none", lang)),
+        ("field_electricity", f"{e.electricity_recovery:.1%}"), ("field_threshold", f"{ex.threshold:.1%}"),
+        ("field_stock", f"{e.masks_in_stock:,}"), ("field_trucks", f"{e.trucks_needed:,}"), ("field_value", f"{e.output_value:,.2f}"),
+    ]
+    for key, value in rows:
+        inputs.add_row(t(key, lang), value)
+    got = Table.grid(padding=(0, 2))
+    got.add_column(style="bold")
+    got.add_column()
+    got.add_row(t("field_boxes", lang), f"{ex.boxes:,} ({ex.masks:,})")
+    got.add_row(t("field_passes", lang), f"{ex.passes:,}")
+    got.add_row(t("field_returned", lang), f"{ex.returned:,}")
+    got.add_row(t("field_buses", lang), ", ".join(ex.bus_ids) or t("none", lang))
+    got.add_row(t("field_capacity", lang), f"{_pct(ex.c_before)} → {_pct(ex.c_after)}")
+    got.add_row(t("field_binding", lang), name_of(BINDING, ex.binding, lang))
+    got.add_row(t("field_best", lang), _pct(ex.c_best))
+    parts: list[RenderableType] = [
+        Panel(inputs, title=t("explain_title", lang, id=e.enterprise_id, name=e.name), border_style="blue"),
+        Panel(got, title=t("received", lang)),
+        Panel(_why(ex, lang), title=t("why", lang)),
+    ]
+    if ex.counterfactuals:
+        lines = [f"- {_counterfactual(cf, lang)}" for cf in ex.counterfactuals]
+        parts.append(Panel("\n".join(lines), title=t("what_if", lang)))
+    return Group(*parts)
 
-    base = next((o for o in outcomes if o.variant.name == "base" and o.summary), None)
+
+def _what(lacks: tuple[str, ...], lang: str) -> str:
+    return "、".join(t(f"what_{x}", lang) for x in lacks) if lang == "zh" else ", ".join(t(f"what_{x}", lang) for x in lacks)
+
+
+def _why(ex, lang: str) -> str:
+    if ex.reason == "allocated":
+        text = t("why_allocated", lang)
+        if ex.lacks:
+            text += " " + t("why_more", lang, what=_what(ex.lacks, lang))
+        return text
+    if ex.reason == "ineligible":
+        return t("why_ineligible", lang, e=ex.enterprise.electricity_recovery, t=ex.threshold)
+    if ex.reason == "outranked":
+        return t("why_outranked", lang, what=_what(ex.lacks, lang))
+    return t("why_need_met", lang)
+
+
+def _counterfactual(cf, lang: str) -> str:
+    gets = t("gets", lang, boxes=cf.gets[0], passes=cf.gets[1], returned=cf.gets[2])
+    if cf.kind == "threshold":
+        return t("cf_threshold" if cf.works else "cf_threshold_no", lang, t=cf.change, gets=gets)
+    if cf.kind == "tier":
+        return t("cf_tier" if cf.works else "cf_tier_no", lang, tier=name_of(TIERS, cf.change, lang), gets=gets)
+    amount = f"{int(cf.change):,}"
+    return t("cf_supply" if cf.works else "cf_supply_no", lang, amount=amount, what=t(f"what_{cf.kind}", lang), gets=gets)
+
+
+def render_sweep(outcomes: list, lang: str = "en") -> RenderableType:
+    """One row per scenario: the KPIs and their change against the base."""
+    from allocator.whatif import BASE, kpis
+
+    base = next((o for o in outcomes if o.variant.name == BASE and o.summary), None)
     ref = kpis(base.summary) if base else None
     table = Table(title="What-if comparison (change against the base)", title_justify="left")
     table.add_column("scenario", overflow="fold", ratio=4)
@@ -164,7 +251,7 @@ def render_sweep(outcomes: list) -> RenderableType:
     for col in ("recovery", "lowest link", "output", "left: masks/passes/buses", "gap", "time"):
         table.add_column(col, justify="right", ratio=2 if col != "left: masks/passes/buses" else 3)
     for o in outcomes:
-        status = Text(o.status if o.error is None else f"failed: {o.error}", style=_STATUS_STYLE.get(o.status, "red"))
+        status = _status(o.status, lang) if o.error is None else Text(f"failed: {o.error}", style="red")
         if o.summary is None:
             table.add_row(o.variant.name, status, "", "", "", "", "", f"{o.seconds:.1f}s")
             continue

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
         "B": {"weight": 2.0, "mask_reserve": 0.0, "electricity_threshold": None},
         "C": {"weight": 1.0, "mask_reserve": 0.0, "electricity_threshold": None},
     },
+    "report": {"lang": "en"},
 }
 
 # key -> (kind, lower bound, upper bound); kinds: count, number, bool, links
@@ -47,6 +48,7 @@ _SCHEMA: dict[str, tuple[str, float | None, float | None]] = {
     "rules.freight_free_share": ("number", 0, 1),
     "rules.chain_balance": ("bool", None, None),
     "rules.chain_links": ("links", None, None),
+    "report.lang": ("lang", None, None),
 }
 for _t in TIERS:
     _SCHEMA[f"tiers.{_t}.weight"] = ("number", 0, None)
@@ -99,6 +101,7 @@ class Scenario:
     supply: Supply
     rules: Rules
     tiers: dict[str, TierRule] = field(hash=False)
+    lang: str = "en"  # [report] lang: the language of reports and exported headers
 
     @classmethod
     def default(cls) -> Scenario:
@@ -111,7 +114,7 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario, with every default filled in (for manifests and summaries)."""
-        out = {"supply": asdict(self.supply), "rules": asdict(self.rules), "tiers": {}}
+        out = {"supply": asdict(self.supply), "rules": asdict(self.rules), "tiers": {}, "report": {"lang": self.lang}}
         out["rules"]["chain_links"] = list(self.rules.chain_links)
         for tier in TIERS:
             rule = asdict(self.tiers[tier])
@@ -219,6 +222,8 @@ def _check(key: str, value: Any) -> str | None:
     kind, low, high = _SCHEMA[key]
     if kind == "bool":
         return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
+    if kind == "lang":
+        return None if value in ("en", "zh") else f"must be \"en\" or \"zh\", got {value!r}"
     if kind == "links":
         if not isinstance(value, (list, tuple)) or not all(isinstance(x, str) and x.strip() for x in value):
             return f"must be a list of chain link names, got {value!r}"
@@ -245,7 +250,7 @@ def _build(raw: dict[str, Any], source: str = "scenario") -> Scenario:
     reserves = sum(rule.mask_reserve for rule in tiers.values())
     if reserves > 1 + 1e-12:
         raise InputError([InputProblem(source, f"mask reserves of the tiers add up to {reserves:g}, more than 1", column="tiers.*.mask_reserve")])
-    return Scenario(supply=supply, rules=rules, tiers=tiers)
+    return Scenario(supply=supply, rules=rules, tiers=tiers, lang=raw["report"]["lang"])
 
 
 def _nested_copy(tree: dict[str, Any]) -> dict[str, Any]:

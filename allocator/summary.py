@@ -41,6 +41,7 @@ def summarize(result: Result) -> dict[str, Any]:
         },
         "enterprises": {code: int((why == code).sum()) for code in REASONS},
         "warnings": warnings(result),
+        "seats_filled": result.seats_filled,
         "notes": list(result.notes),
         "violations": list(ev.violations),
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
@@ -56,17 +57,27 @@ def overall_status(result: Result) -> str:
     return min(statuses, key=order.index) if statuses else "optimal"
 
 
-def warnings(result: Result) -> list[str]:
+def warnings(result: Result) -> list[dict[str, Any]]:
+    """Scenario conflicts in plain words: each a code, its fields and the English text."""
+    from allocator.i18n import t
+    from allocator.problem import mask_cap
+
     problem = result.problem
-    out = []
-    for link in problem.skipped_links:
-        out.append(f"chain link {link!r} is listed in the scenario but no enterprise in this instance belongs to it; stage 1 skips it")
-    if problem.stage1_active:
+    sc = problem.scenario
+    found: list[tuple[str, dict[str, Any]]] = []
+    for link in problem.skipped_links if sc.rules.chain_balance else ():
+        found.append(("warn_link_absent", {"link": link}))
+    if problem.stage1_active and sc.rules.masks_per_worker > 0:
         for link in problem.links:
-            members = problem.link_members(link)
-            if not problem.eligible[members].any() and problem.scenario.rules.masks_per_worker > 0:
-                out.append(f"no enterprise of chain link {link!r} reaches its electricity threshold, so none of them can receive masks")
-    return out
+            if not problem.eligible[problem.link_members(link)].any():
+                found.append(("warn_link_ineligible", {"link": link}))
+    cap = mask_cap(problem, result.allocation.returned)
+    for tier, rule in sc.tiers.items():
+        reserve = int(np.floor(rule.mask_reserve * sc.supply.masks / sc.supply.mask_pack))
+        usable = int(cap[(problem.instance.tier == tier) & problem.eligible].sum())
+        if 0 < usable < reserve or (reserve > 0 and usable == 0):
+            found.append(("warn_reserve_trimmed", {"tier": tier, "rho": rule.mask_reserve, "reserve": reserve, "usable": usable}))
+    return [{"code": code, **fields, "text": t(code, "en", **fields)} for code, fields in found]
 
 
 def _stage(stage) -> dict[str, Any]:

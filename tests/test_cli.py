@@ -157,7 +157,7 @@ def test_one_park_alone_solves_with_skipped_links_reported(tmp_path):
     instance = write_rows(tmp_path / "one.csv", rows)
     result = runner.invoke(app, ["solve", str(instance), "--format", "json"])
     summary = json.loads(result.stdout)
-    assert any("'market' is listed" in w for w in summary["warnings"])
+    assert any("'market' is listed" in w["text"] for w in summary["warnings"])
     assert summary["stages"][0]["status"] != "skipped"  # dyeing is present, so stage 1 runs on it
 
 

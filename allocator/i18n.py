@@ -1,0 +1,182 @@
+"""Every word the tool shows an officer, in English and Chinese, from one table.
+
+Tiers, chain links, reasons, statuses and column headers are translated here and
+nowhere else, so the report, the explanation and the exported headers always agree.
+A test checks that every entry has both languages and that format fields match.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+
+TEXT: dict[str, dict[str, str]] = {
+    # report: headline and section titles
+    "enterprises": {"en": "{n} enterprises", "zh": "{n} 家企业"},
+    "headline_recovery": {"en": "Capacity recovery (output-weighted): ", "zh": "产能恢复率（按产值加权）："},
+    "headline_plan": {"en": "   Plan: ", "zh": "   方案："},
+    "stages_title": {"en": "Solver stages (values recomputed from the allocation)", "zh": "求解阶段（数值均由分配方案重新计算）"},
+    "col_stage": {"en": "stage", "zh": "阶段"},
+    "col_objective": {"en": "objective", "zh": "目标"},
+    "col_status": {"en": "status", "zh": "状态"},
+    "col_value": {"en": "value", "zh": "取值"},
+    "col_bound": {"en": "best bound", "zh": "最优界"},
+    "col_gap": {"en": "gap", "zh": "间隙"},
+    "col_time": {"en": "time", "zh": "用时"},
+    "recovery_title": {"en": "Capacity recovery, before → after", "zh": "产能恢复率：分配前 → 分配后"},
+    "col_enterprises": {"en": "enterprises", "zh": "企业数"},
+    "col_before": {"en": "before", "zh": "分配前"},
+    "col_after": {"en": "after", "zh": "分配后"},
+    "col_change": {"en": "change", "zh": "变化"},
+    "overall": {"en": "overall", "zh": "全区"},
+    "tier_row": {"en": "tier {tier}", "zh": "{tier}"},
+    "link_row": {"en": "link {link}", "zh": "环节：{link}"},
+    "not_listed": {"en": " (not listed)", "zh": "（未列入）"},
+    "lowest_link": {"en": "lowest listed link: {before} → {after}", "zh": "最低产业链环节：{before} → {after}"},
+    "points": {"en": "{sign}{value:.2f} pt", "zh": "{sign}{value:.2f} 个百分点"},
+    "parks_title": {"en": "Parks with the largest gain (top {top} of {total})", "zh": "提升最大的园区（前 {top} 个，共 {total} 个）"},
+    "col_park": {"en": "park", "zh": "园区"},
+    "parks_rest": {"en": "{rest} other parks: {gained} gained, {same} unchanged", "zh": "其余 {rest} 个园区：{gained} 个提升，{same} 个不变"},
+    "supplies_title": {"en": "Supplies", "zh": "物资"},
+    "col_supply": {"en": "supply", "zh": "总量"},
+    "col_used": {"en": "used", "zh": "已分配"},
+    "col_left": {"en": "left", "zh": "剩余"},
+    "masks": {"en": "masks", "zh": "口罩（只）"},
+    "boxes": {"en": "boxes", "zh": "口罩（箱）"},
+    "passes": {"en": "passes", "zh": "通行证"},
+    "buses": {"en": "buses", "zh": "包车"},
+    "seats_caption": {"en": "bus seats: {used} of {offered} used ({fill:.1f}%)", "zh": "包车座位：共 {offered} 个，已用 {used} 个（{fill:.1f}%）"},
+    "nothing_title": {"en": "Enterprises that received nothing", "zh": "未获分配的企业"},
+    "col_reason": {"en": "reason", "zh": "原因"},
+    "col_count": {"en": "count", "zh": "数量"},
+    "col_examples": {"en": "examples", "zh": "示例"},
+    "nothing_caption": {"en": "{n} enterprises received something", "zh": "{n} 家企业获得了分配"},
+    "notes_title": {"en": "Notes", "zh": "说明"},
+    # warnings and notes in plain words, with the rule names
+    "warn_link_absent": {
+        "en": "chain link {link!r} is listed in rules.chain_links but no enterprise of this instance belongs to it; stage 1 skips it",
+        "zh": "产业链环节“{link}”列在 rules.chain_links 中，但本实例没有该环节的企业；第 1 阶段跳过该环节",
+    },
+    "warn_link_ineligible": {
+        "en": "no enterprise of chain link {link!r} reaches its electricity threshold (rules.electricity_threshold / tiers.*.electricity_threshold), so none of them can receive masks: that link can only rise through passes and buses",
+        "zh": "产业链环节“{link}”没有企业达到用电恢复率门槛（rules.electricity_threshold / tiers.*.electricity_threshold），因此都不能获得口罩：该环节只能靠通行证和包车提升",
+    },
+    "warn_reserve_trimmed": {
+        "en": "tier {tier} reserve (tiers.{tier}.mask_reserve = {rho:g}) asks for {reserve} boxes but its eligible enterprises can use only {usable}; the reserve is trimmed to what the tier can use",
+        "zh": "{tier}类企业的口罩预留（tiers.{tier}.mask_reserve = {rho:g}）需要 {reserve} 箱，但该类符合条件的企业最多只能用 {usable} 箱；预留按实际可用量削减",
+    },
+    "note_seats": {"en": "{n} waiting workers fill spare seats on chartered buses", "zh": "{n} 名待返岗员工搭乘包车空余座位"},
+    # explanation
+    "explain_title": {"en": "{id} {name}", "zh": "{id} {name}"},
+    "inputs": {"en": "Inputs", "zh": "企业情况"},
+    "received": {"en": "Received", "zh": "获得分配"},
+    "why": {"en": "Why", "zh": "原因"},
+    "what_if": {"en": "What would have changed it (found by re-solving)", "zh": "怎样才会不同（重新求解得出）"},
+    "field_park": {"en": "park", "zh": "园区"},
+    "field_link": {"en": "chain link", "zh": "产业链环节"},
+    "field_tier": {"en": "tier", "zh": "分级"},
+    "field_staff": {"en": "employees / on post / away", "zh": "员工 / 在岗 / 待返岗"},
+    "field_origin": {"en": "home region of away workers", "zh": "待返岗员工来源地"},
+    "field_electricity": {"en": "electricity recovery", "zh": "用电恢复率"},
+    "field_threshold": {"en": "threshold of its tier", "zh": "所属分级的门槛"},
+    "field_stock": {"en": "masks in stock", "zh": "口罩库存"},
+    "field_trucks": {"en": "trucks needing a pass", "zh": "需通行证车辆"},
+    "field_value": {"en": "daily output at full capacity", "zh": "满产日产值"},
+    "field_boxes": {"en": "mask boxes", "zh": "口罩箱数"},
+    "field_passes": {"en": "freight passes", "zh": "通行证"},
+    "field_returned": {"en": "workers returned", "zh": "返岗员工"},
+    "field_buses": {"en": "on buses", "zh": "乘坐包车"},
+    "field_capacity": {"en": "capacity recovery", "zh": "产能恢复率"},
+    "field_binding": {"en": "held back by", "zh": "制约因素"},
+    "field_best": {"en": "best it could reach with every input it can use", "zh": "获得所有可用物资后最多可达"},
+    "none": {"en": "none", "zh": "无"},
+    "full": {"en": "nothing (full capacity)", "zh": "无（已满负荷）"},
+    "why_allocated": {"en": "It received supplies: the rules (chain balance first, then weighted output) valued them here.", "zh": "已获得物资：按规则（先保产业链各环节，再看加权产值）分配到该企业。"},
+    "why_more": {"en": "It could still use more {what}; the supply went where the rules valued it more.", "zh": "它还可以用更多{what}；但这些物资按规则分配给了更需要的企业。"},
+    "why_need_met": {"en": "Nothing it lacks is handed out: its capacity cannot rise with masks, passes or buses.", "zh": "它缺少的不是口罩、通行证或包车，分配这些物资不能提高其产能。"},
+    "why_ineligible": {"en": "Masks would raise its capacity, but its electricity recovery {e:.1%} is below its tier's threshold {t:.1%}; nothing else it could receive would help.", "zh": "口罩可以提高其产能，但其用电恢复率 {e:.1%} 低于所属分级的门槛 {t:.1%}；其他物资对它没有帮助。"},
+    "why_outranked": {"en": "Something would have helped ({what}), but the supplies went where the rules valued them more.", "zh": "{what}本可以帮助它，但这些物资按规则分配给了更需要的企业。"},
+    "cf_threshold": {"en": "with electricity recovery at its threshold ({t:.1%}) it would receive {gets}", "zh": "若用电恢复率达到门槛（{t:.1%}），它将获得{gets}"},
+    "cf_threshold_no": {"en": "even at its threshold ({t:.1%}) it would still be outranked", "zh": "即使用电恢复率达到门槛（{t:.1%}），仍会排在后面"},
+    "cf_tier": {"en": "as a tier {tier} enterprise it would receive {gets}", "zh": "若为{tier}类企业，它将获得{gets}"},
+    "cf_tier_no": {"en": "even as a tier {tier} enterprise it would receive nothing", "zh": "即使为{tier}类企业，也不会获得分配"},
+    "cf_supply": {"en": "with {amount} more {what} in supply it would receive {gets}", "zh": "若{what}总量增加 {amount}，它将获得{gets}"},
+    "cf_supply_no": {"en": "even {amount} more {what} in supply would not reach it", "zh": "即使{what}总量增加 {amount}，也分不到它"},
+    "gets": {"en": "{boxes} boxes, {passes} passes, {returned} returned workers", "zh": "口罩 {boxes} 箱、通行证 {passes} 张、返岗 {returned} 人"},
+    "what_masks": {"en": "masks", "zh": "口罩"},
+    "what_passes": {"en": "freight passes", "zh": "通行证"},
+    "what_buses": {"en": "charter buses", "zh": "包车"},
+    "what_box_units": {"en": "masks ({boxes} boxes)", "zh": "口罩（{boxes} 箱）"},
+    "unknown_enterprise": {"en": "no enterprise with id {id!r} in {file}", "zh": "{file} 中没有编号为 {id!r} 的企业"},
+}
+
+TIERS = {
+    "A": {"en": "A (key)", "zh": "A类（重点企业）"},
+    "B": {"en": "B (above-scale)", "zh": "B类（规上企业）"},
+    "C": {"en": "C (small/micro)", "zh": "C类（小微企业）"},
+}
+
+LINKS = {
+    "fibre": {"en": "fibre", "zh": "化纤"},
+    "weaving": {"en": "weaving", "zh": "织造"},
+    "dyeing": {"en": "dyeing", "zh": "印染"},
+    "market": {"en": "market", "zh": "市场"},
+    "trade": {"en": "trade", "zh": "外贸"},
+    "other": {"en": "other", "zh": "其他"},
+}
+
+REASONS = {
+    "allocated": {"en": "allocated", "zh": "已分配"},
+    "need_met": {"en": "need already met (no input they lack is handed out)", "zh": "需求已满足（所缺并非可分配物资）"},
+    "ineligible": {"en": "ineligible (electricity recovery below the tier's threshold, masks were the only help)", "zh": "不符合条件（用电恢复率未达门槛，只有口罩能帮助）"},
+    "outranked": {"en": "outranked (supplies went where the rules value them more)", "zh": "排序靠后（物资按规则分给了更需要的企业）"},
+}
+
+STATUSES = {
+    "optimal": {"en": "optimal", "zh": "最优"},
+    "within gap": {"en": "within gap", "zh": "在间隙容差内"},
+    "feasible": {"en": "feasible", "zh": "可行"},
+    "time limit": {"en": "time limit", "zh": "达到时限"},
+    "work limit": {"en": "work limit", "zh": "达到计算量上限"},
+    "no solution": {"en": "no solution", "zh": "无解"},
+    "skipped": {"en": "skipped", "zh": "跳过"},
+    "no plan": {"en": "no plan", "zh": "无方案"},
+    "failed": {"en": "failed", "zh": "失败"},
+}
+
+STAGES = {
+    1: {"en": "max lowest link recovery", "zh": "最大化最低产业链环节恢复率"},
+    2: {"en": "max weighted output", "zh": "最大化加权产值"},
+    3: {"en": "min boxes+passes+buses", "zh": "最少使用口罩箱+通行证+包车"},
+}
+
+BINDING = {
+    "workers": {"en": "workers", "zh": "人员"},
+    "masks": {"en": "masks", "zh": "口罩"},
+    "freight": {"en": "freight", "zh": "物流"},
+    "": {"en": "nothing (full capacity)", "zh": "无（已满负荷）"},
+}
+
+#: Column headers of the exports; the values stay codes so that spreadsheets keep working.
+HEADERS = {
+    "enterprise_id": "企业编号", "name": "企业名称", "tier": "分级", "chain_link": "产业链环节", "park": "园区",
+    "origin": "来源地", "employees": "员工数", "on_post": "在岗人数", "workers_away": "待返岗人数",
+    "electricity_recovery": "用电恢复率", "masks_in_stock": "口罩库存", "trucks_needed": "需通行车辆",
+    "output_value": "产值", "eligible": "符合口罩条件", "boxes": "口罩箱数", "masks": "口罩数", "passes": "通行证",
+    "workers_returned": "返岗人数", "bus_ids": "包车编号", "c_before": "分配前恢复率", "c_after": "分配后恢复率",
+    "binding": "制约因素", "reason": "原因", "bus_id": "包车编号", "workers": "人数", "seats_used": "已用座位",
+    "seats": "座位数",
+}
+
+
+def t(key: str, lang: str, **fields: object) -> str:
+    return TEXT[key][lang].format(**fields)
+
+
+def name_of(table: dict[str, dict[str, str]], code: object, lang: str) -> str:
+    """Translate a code (tier, link, reason, status); unknown codes are shown as they are."""
+    entry = table.get(code)  # type: ignore[call-overload]
+    return entry[lang] if entry else str(code)
+
+
+def header(column: str, lang: str) -> str:
+    return HEADERS.get(column, column) if lang == "zh" else column
