@@ -92,6 +92,8 @@ def solve(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     encoding: EncodingOpt = None,
     lang: LangOpt = None,
+    html: Annotated[Optional[Path], typer.Option(help="Write one self-contained HTML report (opens offline, prints on A4).")] = None,
+    plots: Annotated[Optional[Path], typer.Option(help="Write the report's charts as PNG files into this folder.")] = None,
     log: Annotated[bool, typer.Option(help="Show the solver's log on stderr.")] = False,
 ) -> None:
     """Solve one instance: chain balance, then weighted output, then fewest supplies used."""
@@ -104,6 +106,10 @@ def solve(
         result = pipeline.run(instance, scenario, set_, options=options, encoding=encoding)
         language = lang.value if lang else result.problem.scenario.lang
         summary = _deliver(result, started, export, language)
+        if html or plots:
+            from allocator.visual import plan_outputs
+
+            _write_visuals(*plan_outputs(result, summary, language, html is not None, plots is not None), html, plots)
     except Exception as exc:  # bad input and unwritable exports end here; anything else is re-raised
         _fail_on_bad_input(exc)
     if format is Format.json:
@@ -115,6 +121,17 @@ def solve(
 
         _console().print(render(result, summary, language))
     raise typer.Exit(0 if result.has_plan else 1)
+
+
+def _write_visuals(html_text, pngs, warnings, html: Path | None, plots: Path | None) -> None:
+    from allocator.export import write_export
+
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if html is not None:
+        write_export(html.parent, {html.name: html_text.encode("utf-8")})
+    if plots is not None:
+        write_export(plots, pngs)
 
 
 def _deliver(result, started: datetime, export: Path | None, lang: str) -> dict:
@@ -221,6 +238,9 @@ def whatif(
     deterministic: Annotated[bool, typer.Option(help="Bound each run by work, not wall time (identical results on any backend).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")] = False,
     encoding: EncodingOpt = None,
+    lang: LangOpt = None,
+    html: Annotated[Optional[Path], typer.Option(help="Write one self-contained HTML comparison with the KPI curves.")] = None,
+    plots: Annotated[Optional[Path], typer.Option(help="Write the comparison chart as PNG into this folder.")] = None,
 ) -> None:
     """Solve a grid or a list of scenarios against a base and compare them (exit 1 if any run gave no plan)."""
     from allocator import whatif as wi
@@ -237,10 +257,18 @@ def whatif(
     count = workers or wi.default_workers()
     outcomes, interrupted = _sweep(problem, variants, options, count, backend.value, address, out, quiet)
     _write_sweep(problem, outcomes, options, started, out)
+    language = lang.value if lang else problem.scenario.lang
+    if html or plots:
+        from allocator.visual import sweep_outputs
+
+        try:
+            _write_visuals(*sweep_outputs(outcomes, language, html is not None, plots is not None), html, plots)
+        except Exception as exc:
+            _fail_on_bad_input(exc)
     if not quiet:
         from allocator.report import render_sweep
 
-        _console().print(render_sweep(outcomes))
+        _console().print(render_sweep(outcomes, language))
     if interrupted:
         typer.echo(f"interrupted: {len(outcomes)} finished runs kept", err=True)
         raise typer.Exit(130)
