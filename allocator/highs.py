@@ -101,9 +101,32 @@ class HighsModel:
         upper = self._h.getLp().col_upper_[col]
         self._h.changeColBounds(int(col), float(lower), float(max(upper, lower)))
 
-    def add_row(self, cols: np.ndarray, coefs: np.ndarray, lower: float, upper: float) -> None:
+    def add_row(self, cols: np.ndarray, coefs: np.ndarray, lower: float, upper: float) -> int:
         cols = np.asarray(cols, dtype=np.int32)
         self._h.addRow(float(lower), float(upper), len(cols), cols, np.asarray(coefs, dtype=float))
+        return self._h.getNumRow() - 1
+
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        self._h.changeRowBounds(int(row), float(lower), float(upper))
+
+    def set_target(self, target: float | None) -> None:
+        """Stop as soon as a point with an objective at least this good is found (None: never)."""
+        self._set("objective_target", float("-inf") if target is None else float(target))
+
+    def relaxation_bound(self) -> float | None:
+        """The LP relaxation's optimum: a valid, weaker bound when the MIP could not prove more."""
+        hs, h = self._hs, self._h
+        cols = np.arange(self.num_cols, dtype=np.int32)
+        continuous = np.array([hs.HighsVarType.kContinuous] * self.num_cols)
+        h.changeColsIntegrality(self.num_cols, cols, continuous)
+        try:
+            self._set("time_limit", 60.0)
+            h.run()
+            ok = h.getModelStatus() == hs.HighsModelStatus.kOptimal
+            return float(h.getInfo().objective_function_value) if ok else None
+        finally:
+            kinds = np.where(self._integer, int(hs.HighsVarType.kInteger), int(hs.HighsVarType.kContinuous))
+            h.changeColsIntegrality(self.num_cols, cols, np.array([hs.HighsVarType(int(k)) for k in kinds]))
 
     def set_start(self, values: np.ndarray) -> None:
         """Offer a known feasible point (the previous stage's) as the first incumbent."""
@@ -121,7 +144,7 @@ class HighsModel:
         self._set("mip_heuristic_run_rins", heuristics)
         self._set("mip_heuristic_run_rens", heuristics)
         first = self._run_once(time_limit, rel_gap, node_limit)
-        if first.values is None or self._consistent(first):
+        if first.values is None or first.outcome != "optimal" or self._consistent(first):
             return first
         self._set("presolve", "off")
         try:
@@ -155,5 +178,6 @@ class HighsModel:
             hs.HighsModelStatus.kSolutionLimit: "work",
             hs.HighsModelStatus.kInfeasible: "infeasible",
             hs.HighsModelStatus.kInterrupt: "interrupted",
+            hs.HighsModelStatus.kObjectiveTarget: "target",
         }.get(status, "error")
         return SolverRun(outcome, objective, bound, values, seconds, int(info.mip_node_count))
