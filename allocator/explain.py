@@ -19,9 +19,8 @@ from allocator.reasons import reasons
 from allocator.result import Allocation, binding_input, bus_stops
 from allocator.solve import Result, SolveOptions, solve
 
-#: The resource an officer can add, the scenario key that holds it and its unit step.
-SUPPLY = {"masks": ("supply.masks", "mask_pack"), "passes": ("supply.passes", 1), "buses": ("supply.buses", 1)}
 MAX_DOUBLINGS = 10
+RESOURCES = ("masks", "passes", "buses")  # in the order of Counterfactual.gets
 
 
 @dataclass(frozen=True)
@@ -149,11 +148,11 @@ def _solve_changed(problem: Problem, options: SolveOptions, i: int, **changes: o
 
 def _extra_supply(problem: Problem, options: SolveOptions, i: int, resource: str) -> Counterfactual:
     """The smallest extra supply (doubling, then bisection) at which the firm receives some."""
-    key, unit = SUPPLY[resource]
     sc = problem.scenario
-    step = sc.supply.mask_pack if unit == "mask_pack" else 1
-    current = {"supply.masks": sc.supply.masks, "supply.passes": sc.supply.passes, "supply.buses": sc.supply.buses}[key]
-    position = {"masks": 0, "passes": 1, "buses": 2}[resource]
+    key = f"supply.{resource}"
+    current = getattr(sc.supply, resource)
+    step = sc.supply.mask_pack if resource == "masks" else 1  # masks leave the store in whole boxes
+    position = RESOURCES.index(resource)
 
     def attempt(extra_units: int) -> tuple[bool, tuple[int, int, int]]:
         scenario = sc.with_overrides({key: current + extra_units * step})

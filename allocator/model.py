@@ -174,7 +174,7 @@ class _Data:
         self.var = problem.variable
         self.cap0 = mask_cap(problem, np.zeros(self.n, dtype=np.int64)).astype(float)
         self.capA = problem.cap_full.astype(float)
-        reserved = [t for t, rule in sc.tiers.items() if _reserve(problem, t) > 0]
+        reserved = [t for t in sc.tiers if sc.reserve_boxes(t) > 0]
         self.reserved = np.isin(inst.tier, reserved) & problem.eligible
         masks_term0 = self.S / (self.q * self.E) if self.q > 0 else np.full(self.n, INF)
         freight0 = np.where(self.T > 0, self.share, INF)
@@ -182,11 +182,6 @@ class _Data:
         self.has_b = self.var & problem.eligible & (self.capA > 0) & (masks_term0 < self.cmax)
         self.has_b |= self.reserved & (self.capA > 0)  # a reserve may need boxes that add nothing
         self.has_p = self.var & (self.T > 0) & (freight0 < self.cmax)
-
-
-def _reserve(problem: Problem, tier: str) -> int:
-    sc = problem.scenario
-    return int(np.floor(sc.tiers[tier].mask_reserve * sc.supply.masks / sc.supply.mask_pack))
 
 
 def _useful(amount: np.ndarray) -> np.ndarray:
@@ -332,7 +327,7 @@ def _reserve_rows(f: Formulation, d: _Data) -> None:
     """(C7): either the tier gets its reserve, or every eligible member is at its cap."""
     problem = d.problem
     for tier in problem.scenario.tiers:
-        reserve = _reserve(problem, tier)
+        reserve = problem.scenario.reserve_boxes(tier)
         if reserve <= 0:
             continue
         members = np.flatnonzero((problem.instance.tier == tier) & problem.eligible)

@@ -123,8 +123,8 @@ def _violations(problem: Problem, allocation: Allocation) -> list[str]:
 def _reserve_violations(problem: Problem, boxes: np.ndarray, cap: np.ndarray) -> list[str]:
     """Each reserved tier gets its reserve, or every eligible member is at its cap."""
     sc, out = problem.scenario, []
-    for tier, rule in sc.tiers.items():
-        reserve = int(np.floor(rule.mask_reserve * sc.supply.masks / sc.supply.mask_pack))
+    for tier in sc.tiers:
+        reserve = sc.reserve_boxes(tier)
         if reserve <= 0:
             continue
         members = (problem.instance.tier == tier) & problem.eligible

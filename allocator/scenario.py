@@ -107,6 +107,10 @@ class Scenario:
     def default(cls) -> Scenario:
         return _build(_nested_copy(DEFAULTS))
 
+    def reserve_boxes(self, tier: str) -> int:
+        """R_t = floor(rho_t * masks / pack): the boxes a tier's reserve asks for."""
+        return math.floor(self.tiers[tier].mask_reserve * self.supply.masks / self.supply.mask_pack)
+
     def threshold(self, tier: str) -> float:
         """A tier's own electricity threshold overrides the rules value."""
         own = self.tiers[tier].electricity_threshold
@@ -142,7 +146,7 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
     """Read a scenario TOML (or take the defaults) and apply ``--set`` overrides."""
     scenario = Scenario.default()
     if path is not None:
-        scenario = scenario.with_overrides(_flatten(_read_toml(Path(path))), str(path))
+        scenario = scenario.with_overrides(flatten(_read_toml(Path(path))), str(path))
     if overrides:
         scenario = scenario.with_overrides(overrides)
     return scenario
@@ -189,12 +193,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise InputError([InputProblem(str(path), f"cannot be read: {exc.strerror}")]) from None
 
 
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested TOML tables to dotted keys: {"supply": {"masks": 1}} -> {"supply.masks": 1}."""
     flat: dict[str, Any] = {}
     for key, value in tree.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
-            flat.update(_flatten(value, name + "."))
+            flat.update(flatten(value, name + "."))
         else:
             flat[name] = value
     return flat

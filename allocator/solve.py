@@ -131,8 +131,8 @@ def initial_allocation(problem: Problem) -> Allocation:
     sc = problem.scenario
     cap = mask_cap(problem, start.returned)
     boxes = start.boxes.copy()
-    for tier, rule in sc.tiers.items():
-        reserve = int(np.floor(rule.mask_reserve * sc.supply.masks / sc.supply.mask_pack))
+    for tier in sc.tiers:
+        reserve = sc.reserve_boxes(tier)
         members = np.flatnonzero((problem.instance.tier == tier) & problem.eligible)
         need = min(reserve, int(cap[members].sum()))
         if need <= 0:
@@ -346,7 +346,7 @@ def start_vector(problem: Problem, f: Formulation, allocation: Allocation) -> np
         values[cols] = derived[kind][firms]
     sc = problem.scenario
     for tier, col in f.reserve_switch.items():
-        reserve = int(np.floor(sc.tiers[tier].mask_reserve * sc.supply.masks / sc.supply.mask_pack))
+        reserve = sc.reserve_boxes(tier)
         members = (problem.instance.tier == tier) & problem.eligible
         values[col] = float(allocation.boxes[members].sum() >= reserve)
     return values

@@ -73,7 +73,7 @@ def warnings(result: Result) -> list[dict[str, Any]]:
                 found.append(("warn_link_ineligible", {"link": link}))
     cap = mask_cap(problem, result.allocation.returned)
     for tier, rule in sc.tiers.items():
-        reserve = int(np.floor(rule.mask_reserve * sc.supply.masks / sc.supply.mask_pack))
+        reserve = sc.reserve_boxes(tier)
         usable = int(cap[(problem.instance.tier == tier) & problem.eligible].sum())
         if 0 < usable < reserve or (reserve > 0 and usable == 0):
             found.append(("warn_reserve_trimmed", {"tier": tier, "rho": rule.mask_reserve, "reserve": reserve, "usable": usable}))

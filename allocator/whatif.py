@@ -24,7 +24,7 @@ from typing import Any
 
 from allocator.errors import InputError, InputProblem
 from allocator.instance import Instance
-from allocator.scenario import Scenario, parse_value
+from allocator.scenario import Scenario, flatten, parse_value
 from allocator.solve import SolveOptions
 
 BASE = "base"
@@ -127,17 +127,7 @@ def named(path: str | Path) -> list[Variant]:
     unknown = [k for k in data if k != "scenario"]
     if not isinstance(tables, dict) or not tables or unknown:
         raise InputError([InputProblem(str(path), "expected only [scenario.NAME] tables, e.g. [scenario.more-masks] with supply.masks = 480000")])
-    return [Variant(str(name), _flatten(table)) for name, table in tables.items()]
-
-
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+    return [Variant(str(name), flatten(table)) for name, table in tables.items()]
 
 
 def solve_variant(instance: Instance, base: Scenario, variant: Variant, options: SolveOptions, export_dir: str | None) -> RunOutcome:
