@@ -50,7 +50,7 @@ def _stdout_silenced() -> Iterator[None]:
 class HighsModel:
     """One HiGHS instance holding the formulation; objectives and holds change per stage."""
 
-    def __init__(self, formulation: Formulation, *, seed: int = 0, log: bool = False):
+    def __init__(self, formulation: Formulation, *, seed: int = 0, threads: int = 1, log: bool = False):
         import highspy
 
         self._hs = highspy
@@ -59,7 +59,9 @@ class HighsModel:
         self._set("output_flag", log)
         self._set("log_to_console", log)
         self._set("random_seed", int(seed) % 2_147_483_647)
-        self._set("threads", 1)  # HiGHS's MIP search is sequential; one thread keeps it reproducible
+        # HiGHS's branch and bound is sequential; more threads only help its parallel parts
+        # (symmetry detection, parallel simplex). One thread keeps runs reproducible.
+        self._set("threads", int(threads))
         self.num_cols = formulation.num_cols
         self._integer = np.zeros(0, dtype=bool)
         self._load(formulation)

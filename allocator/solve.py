@@ -105,7 +105,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     clock = _Clock(options)
     formulation = build(problem)
     clock.mark("build")
-    model = HighsModel(formulation, seed=options.seed, log=options.log)
+    model = HighsModel(formulation, seed=options.seed, threads=1 if options.deterministic else options.threads, log=options.log)
     clock.mark("load")
     run = _StageRunner(problem, formulation, model, options, clock)
     current = initial_allocation(problem)
