@@ -29,7 +29,7 @@ _EXPORTS = {
     "InputError": ("allocator.errors", "InputError"),
 }
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # noqa: F401 (re-exported lazily through __getattr__)
     from allocator.errors import InputError
     from allocator.instance import Instance
     from allocator.problem import Problem

@@ -239,6 +239,15 @@ def _counterfactual(cf, lang: str) -> str:
     return t("cf_supply" if cf.works else "cf_supply_no", lang, amount=amount, what=t(f"what_{cf.kind}", lang), gets=gets)
 
 
+def _with_delta(k: dict[str, Any], ref: dict[str, Any] | None, key: str, pct: bool, base_row: bool) -> str:
+    """A KPI and, under it, its change against the base (in points for recoveries)."""
+    text = f"{100 * k[key]:.2f}%" if pct else f"{k[key]:,.0f}"
+    if base_row or ref is None:
+        return text
+    delta = k[key] - ref[key]
+    return text + (f"\n{100 * delta:+.2f}pt" if pct else f"\n{delta:+,.0f}")
+
+
 def render_sweep(outcomes: list, lang: str = "en") -> RenderableType:
     """One row per scenario: the KPIs and their change against the base."""
     from allocator.whatif import BASE, kpis
@@ -256,17 +265,11 @@ def render_sweep(outcomes: list, lang: str = "en") -> RenderableType:
             table.add_row(o.variant.name, status, "", "", "", "", "", f"{o.seconds:.1f}s")
             continue
         k = kpis(o.summary)
-
-        def with_delta(key: str, pct: bool) -> str:
-            text = f"{100 * k[key]:.2f}%" if pct else f"{k[key]:,.0f}"
-            if ref is None or o is base:
-                return text
-            delta = k[key] - ref[key]
-            return text + (f"\n{100 * delta:+.2f}pt" if pct else f"\n{delta:+,.0f}")
-
+        base_row = ref is None or o is base
         table.add_row(
-            o.variant.name, status, with_delta("recovery_after", True), with_delta("min_link_after", True),
-            with_delta("weighted_output", False), f"{k['masks_left']:,}/{k['passes_left']}/{k['buses_left']}",
+            o.variant.name, status, _with_delta(k, ref, "recovery_after", True, base_row),
+            _with_delta(k, ref, "min_link_after", True, base_row), _with_delta(k, ref, "weighted_output", False, base_row),
+            f"{k['masks_left']:,}/{k['passes_left']}/{k['buses_left']}",
             "–" if k["max_gap"] is None else f"{k['max_gap']:.0e}", f"{o.seconds:.1f}s",
         )
     return table

@@ -141,7 +141,7 @@ def bus_stops(problem: Problem, allocation: Allocation) -> list[BusStop]:
     One firm's workers may ride several buses; a carpool bus carries several firms.
     Bus ids follow the sorted (origin, park) groups, so the plan is reproducible.
     """
-    inst, seats = problem.instance, problem.scenario.supply.bus_seats
+    seats = problem.scenario.supply.bus_seats
     riders = np.flatnonzero(allocation.returned > 0)
     by_group: dict[int, list[int]] = {}
     for i in riders:

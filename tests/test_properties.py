@@ -19,7 +19,7 @@ EXACT = SolveOptions(time_limit=20, rel_gap=1e-9)
 def firms(draw):
     n = draw(st.integers(1, 7))
     rows = []
-    for i in range(n):
+    for _ in range(n):
         employees = draw(st.integers(1, 60))
         on_post = draw(st.integers(0, employees))
         away = draw(st.integers(0, employees - on_post))
