@@ -187,6 +187,12 @@ def run_sweep(
             outcomes[index] = outcome
             if on_done:
                 on_done(outcome)
+    except KeyboardInterrupt:
+        if export_dir is not None:  # a folder whose run never reported back is not part of the sweep
+            for index, variant in enumerate(runs):
+                if index not in outcomes:
+                    shutil.rmtree(Path(export_dir) / _folder_name(variant.name), ignore_errors=True)
+        raise
     finally:
         if export_dir is not None:
             remove_partial_folders(Path(export_dir))
@@ -209,13 +215,28 @@ def _pool(args: list[tuple], workers: int) -> Iterator[tuple[int, RunOutcome]]:
 
     pool = ProcessPoolExecutor(max_workers=workers)
     futures = {pool.submit(solve_variant, *arg): i for i, arg in enumerate(args)}
+    delivered: set[int] = set()
     try:
         for future in as_completed(futures):
+            delivered.add(futures[future])
             yield futures[future], future.result()
-    finally:
-        for future in futures:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+    except KeyboardInterrupt:
+        for future, index in futures.items():  # runs that finished while Ctrl-C came in are kept
+            if index not in delivered and future.done() and not future.cancelled() and future.exception() is None:
+                yield index, future.result()
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stop(pool) -> None:
+    """Ctrl-C: drop queued runs and stop running ones now (HiGHS does not listen to SIGINT)."""
+    import multiprocessing
+
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in multiprocessing.active_children():
+        worker.terminate()
+        worker.join(timeout=5)
 
 
 def _dask(args: list[tuple], workers: int, address: str | None) -> Iterator[tuple[int, RunOutcome]]:
