@@ -29,6 +29,7 @@ class Counterfactual:
     change: float | str  # the threshold, the tier, or the extra supply (masks, passes, buses)
     works: bool
     gets: tuple[int, int, int]  # boxes, passes, returned workers in that re-solve
+    not_enough: int = 0  # extra supply, when the search stopped short of exact: the largest amount that failed
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,11 @@ def _solve_changed(problem: Problem, options: SolveOptions, i: int, **changes: o
 
 
 def _extra_supply(problem: Problem, options: SolveOptions, i: int, resource: str) -> Counterfactual:
-    """The smallest extra supply (doubling, then bisection) at which the firm receives some."""
+    """The smallest extra supply at which the firm receives some: doubling, then bisection.
+
+    Bisection stops within an eighth of the amount (exact for small amounts); the largest
+    amount that was solved and did not reach the firm is reported with it.
+    """
     sc = problem.scenario
     key = f"supply.{resource}"
     current = getattr(sc.supply, resource)
@@ -168,11 +173,12 @@ def _extra_supply(problem: Problem, options: SolveOptions, i: int, resource: str
         low, high = high, high * 2
     if best is None:
         return Counterfactual(resource, low * step, False, (0, 0, 0))
-    while high - low > 1:
+    while high - low > max(1, high // 8):
         middle = (low + high) // 2
         works, gets = attempt(middle)
         if works:
             high, best = middle, (middle, gets)
         else:
             low = middle
-    return Counterfactual(resource, best[0] * step, True, best[1])
+    exact = high - low == 1
+    return Counterfactual(resource, best[0] * step, True, best[1], 0 if exact else low * step)

@@ -100,6 +100,7 @@ TEXT: dict[str, dict[str, str]] = {
     "cf_tier": {"en": "as a tier {tier} enterprise it would receive {gets}", "zh": "若为{tier}类企业，它将获得{gets}"},
     "cf_tier_no": {"en": "even as a tier {tier} enterprise it would receive nothing", "zh": "即使为{tier}类企业，也不会获得分配"},
     "cf_supply": {"en": "with {amount} more {what} in supply it would receive {gets}", "zh": "若{what}总量增加 {amount}，它将获得{gets}"},
+    "cf_supply_range": {"en": "with {amount} more {what} in supply it would receive {gets} ({below} more were not enough)", "zh": "若{what}总量增加 {amount}，它将获得{gets}（增加 {below} 时仍不够）"},
     "cf_supply_no": {"en": "even {amount} more {what} in supply would not reach it", "zh": "即使{what}总量增加 {amount}，也分不到它"},
     "gets": {"en": "{boxes} boxes, {passes} passes, {returned} returned workers", "zh": "口罩 {boxes} 箱、通行证 {passes} 张、返岗 {returned} 人"},
     "what_masks": {"en": "masks", "zh": "口罩"},

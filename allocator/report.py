@@ -235,8 +235,10 @@ def _counterfactual(cf, lang: str) -> str:
         return t("cf_threshold" if cf.works else "cf_threshold_no", lang, t=cf.change, gets=gets)
     if cf.kind == "tier":
         return t("cf_tier" if cf.works else "cf_tier_no", lang, tier=name_of(TIERS, cf.change, lang), gets=gets)
-    amount = f"{int(cf.change):,}"
-    return t("cf_supply" if cf.works else "cf_supply_no", lang, amount=amount, what=t(f"what_{cf.kind}", lang), gets=gets)
+    amount, what = f"{int(cf.change):,}", t(f"what_{cf.kind}", lang)
+    if cf.works and cf.not_enough:
+        return t("cf_supply_range", lang, amount=amount, what=what, gets=gets, below=f"{cf.not_enough:,}")
+    return t("cf_supply" if cf.works else "cf_supply_no", lang, amount=amount, what=what, gets=gets)
 
 
 def _with_delta(k: dict[str, Any], ref: dict[str, Any] | None, key: str, pct: bool, base_row: bool) -> str:

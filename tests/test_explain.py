@@ -126,3 +126,22 @@ def test_scenario_conflicts_are_explained_in_plain_words(tmp_path):
     low = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["tiers.C.electricity_threshold=0.95"])
     warnings = summarize(solve(low, EXACT))["warnings"]
     assert [(w["code"], w["link"]) for w in warnings] == [("warn_link_ineligible", "market")]
+
+
+def test_large_extra_supply_is_bracketed_not_guessed(tmp_path):
+    # X1 (A, v 44, 44 staff, no stock) takes 6 per box up to its cap of 220/10 = 22 boxes; X2
+    # (B, 3.6 per box) gets its first box only once 23 boxes exist: 21 more than the 2 of
+    # explain.toml. Doubling (1..16 fail, 32 works) and bisection (24 works, 20 fails, 22 works)
+    # stop within an eighth: 22 more boxes work, 20 did not; both amounts were solved.
+    from tests.conftest import write_rows
+
+    rows = [
+        {"enterprise_id": "X1", "park": "P", "chain_link": "dyeing", "tier": "A", "employees": 44, "on_post": 44, "electricity_recovery": 0.9, "output_value": 44},
+        {"enterprise_id": "X2", "park": "P", "chain_link": "dyeing", "tier": "B", "employees": 10, "on_post": 10, "electricity_recovery": 0.9, "output_value": 9},
+    ]
+    problem = load_problem(write_rows(tmp_path / "big.csv", rows), DATA / "explain.toml")
+    ex = explain(problem, "X2", EXACT)
+    assert ex.counterfactuals[-1] == Counterfactual("masks", 220, True, (2, 0, 0), 200)
+    console = Console(record=True, width=200, color_system=None)
+    console.print(render_explanation(ex, "en"))
+    assert "with 220 more masks in supply it would receive 2 boxes, 0 passes, 0 returned workers (200 more were not enough)" in console.export_text()
