@@ -13,7 +13,7 @@ import io
 from functools import lru_cache
 from typing import Any
 
-from allocator.i18n import LINKS, TIERS, name_of
+from allocator.i18n import LINKS, TIERS, name_of, t
 
 #: CJK fonts looked for, in order (Linux, Windows, macOS names).
 CJK_FONTS = (
@@ -21,25 +21,6 @@ CJK_FONTS = (
     "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Droid Sans Fallback", "AR PL UMing CN",
 )
 BEFORE, AFTER, LEFT = "#b8c4d6", "#2e7d32", "#e0e0e0"
-
-LABELS = {
-    "links": {"en": "Capacity recovery per chain link", "zh": "各产业链环节产能恢复率"},
-    "tiers": {"en": "Capacity recovery per tier", "zh": "各分级产能恢复率"},
-    "supplies": {"en": "Supplies used and left", "zh": "物资分配与剩余"},
-    "sweep": {"en": "Scenarios compared", "zh": "情景对比"},
-    "before": {"en": "before", "zh": "分配前"},
-    "after": {"en": "after", "zh": "分配后"},
-    "used": {"en": "used", "zh": "已分配"},
-    "left": {"en": "left", "zh": "剩余"},
-    "recovery": {"en": "capacity recovery", "zh": "产能恢复率"},
-    "overall": {"en": "overall recovery", "zh": "全区恢复率"},
-    "lowest": {"en": "lowest listed link", "zh": "最低产业链环节"},
-    "masks": {"en": "masks", "zh": "口罩"},
-    "passes": {"en": "passes", "zh": "通行证"},
-    "buses": {"en": "buses", "zh": "包车"},
-    "seats": {"en": "bus seats", "zh": "包车座位"},
-    "scenario": {"en": "scenario", "zh": "情景"},
-}
 
 
 @lru_cache(maxsize=1)
@@ -71,10 +52,6 @@ def _figure(width: float, height: float, lang: str):
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
-def _label(key: str, lang: str) -> str:
-    return LABELS[key][lang]
-
-
 def recovery_bars(groups: dict[str, dict[str, float]], names: dict, title: str, lang: str):
     """Horizontal before/after bars, one pair per group (chain link or tier)."""
     labels = [name_of(names, key, lang) for key in groups]
@@ -83,14 +60,14 @@ def recovery_bars(groups: dict[str, dict[str, float]], names: dict, title: str, 
     rows = range(len(groups))
     before = [100 * v["before"] for v in groups.values()]
     after = [100 * v["after"] for v in groups.values()]
-    ax.barh([r - 0.2 for r in rows], before, height=0.38, color=BEFORE, label=_label("before", lang))
-    ax.barh([r + 0.2 for r in rows], after, height=0.38, color=AFTER, label=_label("after", lang))
+    ax.barh([r - 0.2 for r in rows], before, height=0.38, color=BEFORE, label=t("col_before", lang))
+    ax.barh([r + 0.2 for r in rows], after, height=0.38, color=AFTER, label=t("col_after", lang))
     for r, value in zip(rows, after):
         ax.text(value + 0.8, r + 0.2, f"{value:.1f}%", va="center", fontsize=8)
     ax.set_yticks(list(rows), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 105)
-    ax.set_xlabel(_label("recovery", lang) + " (%)")
+    ax.set_xlabel(t("chart_recovery", lang))
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
@@ -103,19 +80,19 @@ def supplies_bars(summary: dict[str, Any], lang: str):
     keys = ["masks", "passes", "buses"]
     totals = [sup[k]["supply"] for k in keys] + [sup["seats"]["offered"]]
     used = [sup[k]["used"] for k in keys] + [sup["seats"]["used"]]
-    labels = [_label(k, lang) for k in keys] + [_label("seats", lang)]
-    share = [100 * u / t if t else 0.0 for u, t in zip(used, totals)]
+    labels = [t(k, lang) for k in keys] + [t("chart_seats", lang)]
+    share = [100 * u / total if total else 0.0 for u, total in zip(used, totals)]
     fig = _figure(7.0, 2.6, lang)
     ax = fig.add_subplot()
     rows = range(len(keys) + 1)
-    ax.barh(list(rows), share, color=AFTER, label=_label("used", lang))
-    ax.barh(list(rows), [100 - s for s in share], left=share, color=LEFT, label=_label("left", lang))
-    for r, u, t in zip(rows, used, totals):
-        ax.text(1, r, f"{u:,} / {t:,}", va="center", fontsize=8, color="white" if t and u / t > 0.2 else "black")
+    ax.barh(list(rows), share, color=AFTER, label=t("col_used", lang))
+    ax.barh(list(rows), [100 - s for s in share], left=share, color=LEFT, label=t("col_left", lang))
+    for r, u, total in zip(rows, used, totals):
+        ax.text(1, r, f"{u:,} / {total:,}", va="center", fontsize=8, color="white" if total and u / total > 0.2 else "black")
     ax.set_yticks(list(rows), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_title(_label("supplies", lang))
+    ax.set_title(t("chart_supplies", lang))
     ax.legend(loc="lower right", fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
@@ -126,12 +103,12 @@ def sweep_lines(rows: list[tuple[int, dict[str, Any]]], lang: str):
     fig = _figure(7.5, 3.4, lang)
     ax = fig.add_subplot()
     x = [index for index, _ in rows]
-    ax.plot(x, [100 * k["recovery_after"] for _, k in rows], marker="o", color=AFTER, label=_label("overall", lang))
-    ax.plot(x, [100 * k["min_link_after"] for _, k in rows], marker="s", color="#c62828", label=_label("lowest", lang))
+    ax.plot(x, [100 * k["recovery_after"] for _, k in rows], marker="o", color=AFTER, label=t("chart_overall", lang))
+    ax.plot(x, [100 * k["min_link_after"] for _, k in rows], marker="s", color="#c62828", label=t("chart_lowest", lang))
     ax.set_xticks(x, [str(i) for i in x])
-    ax.set_xlabel(_label("scenario", lang) + " #")
-    ax.set_ylabel(_label("recovery", lang) + " (%)")
-    ax.set_title(_label("sweep", lang))
+    ax.set_xlabel(t("chart_scenario", lang))
+    ax.set_ylabel(t("chart_recovery", lang))
+    ax.set_title(t("chart_sweep", lang))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
@@ -142,8 +119,8 @@ def plan_charts(summary: dict[str, Any], lang: str) -> dict[str, Any]:
     """The charts of one plan, by file stem."""
     rec = summary["recovery"]
     return {
-        "links": recovery_bars(rec["links"], LINKS, _label("links", lang), lang),
-        "tiers": recovery_bars(rec["tiers"], TIERS, _label("tiers", lang), lang),
+        "links": recovery_bars(rec["links"], LINKS, t("chart_links", lang), lang),
+        "tiers": recovery_bars(rec["tiers"], TIERS, t("chart_tiers", lang), lang),
         "supplies": supplies_bars(summary, lang),
     }
 

@@ -7,8 +7,6 @@ A test checks that every entry has both languages and that format fields match.
 
 from __future__ import annotations
 
-LANGS = ("en", "zh")
-
 TEXT: dict[str, dict[str, str]] = {
     # report: headline and section titles
     "enterprises": {"en": "{n} enterprises", "zh": "{n} 家企业"},
@@ -107,6 +105,16 @@ TEXT: dict[str, dict[str, str]] = {
     "what_passes": {"en": "freight passes", "zh": "通行证"},
     "what_buses": {"en": "charter buses", "zh": "包车"},
     "what_box_units": {"en": "masks ({boxes} boxes)", "zh": "口罩（{boxes} 箱）"},
+    # charts
+    "chart_links": {"en": "Capacity recovery per chain link", "zh": "各产业链环节产能恢复率"},
+    "chart_tiers": {"en": "Capacity recovery per tier", "zh": "各分级产能恢复率"},
+    "chart_supplies": {"en": "Supplies used and left", "zh": "物资分配与剩余"},
+    "chart_sweep": {"en": "Scenarios compared", "zh": "情景对比"},
+    "chart_recovery": {"en": "capacity recovery (%)", "zh": "产能恢复率 (%)"},
+    "chart_overall": {"en": "overall recovery", "zh": "全区恢复率"},
+    "chart_lowest": {"en": "lowest listed link", "zh": "最低产业链环节"},
+    "chart_seats": {"en": "bus seats", "zh": "包车座位"},
+    "chart_scenario": {"en": "scenario #", "zh": "情景编号"},
     # HTML report
     "html_title": {"en": "Resumption plan", "zh": "复工复产物资分配方案"},
     "html_sweep_title": {"en": "What-if comparison", "zh": "情景对比"},

@@ -28,7 +28,6 @@ COLUMNS = (
     "output_value",
 )
 REQUIRED = ("enterprise_id", "park", "chain_link", "tier", "employees", "on_post", "electricity_recovery")
-TEXT_COLUMNS = ("enterprise_id", "name", "park", "chain_link", "tier", "origin")
 COUNT_COLUMNS = ("employees", "on_post", "workers_away", "masks_in_stock", "trucks_needed")
 REAL_COLUMNS = ("electricity_recovery", "output_value")
 

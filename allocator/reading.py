@@ -246,11 +246,3 @@ def _cross_checks(values: dict[str, np.ndarray], valid: dict[str, np.ndarray], c
     first_row = pd.Series(check.rows).groupby(ids.to_numpy()).transform("first")
     check.flag(duplicated, "enterprise_id", "duplicate enterprise_id " + ids.map(repr) + " (first used at row " + first_row.astype(str) + ")")
 
-
-def instance_from_frame(frame: pd.DataFrame, source: str = "<table>") -> Instance:
-    """Validate a table (e.g. a generated one) exactly as if it had been read from a file."""
-    header = [str(c) for c in frame.columns]
-    text = frame.astype(str).replace({"nan": "", "None": ""})
-    records = text.to_numpy().tolist()
-    lines = list(range(2, len(records) + 2))
-    return parse_records(header, records, lines, source)

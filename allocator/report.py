@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from allocator.i18n import BINDING, LINKS, REASONS, STAGES, STATUSES, TIERS, name_of, t
-from allocator.reasons import reasons
+from allocator.i18n import BINDING, LINKS, STAGES, STATUSES, TIERS, name_of, t
 from allocator.solve import Result
+from allocator.wording import nothing_groups, notes, parks_by_gain, pct, points, recovery_rows, stage_value
 
 TOP_PARKS = 10
 BAR_WIDTH = 30
@@ -34,23 +33,15 @@ def render(result: Result, summary: dict[str, Any], lang: str = "en") -> Rendera
         _supplies(summary, lang),
         _nothing(result, summary, lang),
     ]
-    notes = [t(w["code"], lang, **{k: v for k, v in w.items() if k not in ("code", "text")}) for w in summary["warnings"]]
-    if summary["seats_filled"]:
-        notes.append(t("note_seats", lang, n=summary["seats_filled"]))
-    notes += summary["notes"] + summary["violations"]
-    if notes:
-        parts.append(Panel("\n".join(f"- {n}" for n in notes), title=t("notes_title", lang), border_style="yellow"))
+    lines = notes(summary, lang)
+    if lines:
+        parts.append(Panel("\n".join(f"- {n}" for n in lines), title=t("notes_title", lang), border_style="yellow"))
     return Group(*parts)
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.2f}%"
 
 
 def _change(before: float, after: float, lang: str) -> Text:
     delta = after - before
-    style = "green" if delta > 5e-5 else "dim"
-    return Text(t("points", lang, sign="+" if delta >= 0 else "-", value=abs(100 * delta)), style=style)
+    return Text(points(delta, lang), style="green" if delta > 5e-5 else "dim")
 
 
 def _status(status: str, lang: str) -> Text:
@@ -63,21 +54,11 @@ def _headline(summary: dict[str, Any], lang: str) -> RenderableType:
     text = Text()
     text.append(f"{inst['file']}  ·  {t('enterprises', lang, n=format(inst['enterprises'], ','))}\n")
     text.append(t("headline_recovery", lang))
-    text.append(f"{_pct(overall['before'])} → {_pct(overall['after'])}", style="bold")
+    text.append(f"{pct(overall['before'])} → {pct(overall['after'])}", style="bold")
     text.append(t("headline_plan", lang))
     text.append_text(_status(summary["status"], lang))
     text.append(f"  ({sum(summary['timings'].values()):.1f} s)")
     return Panel(text, title="allocator", border_style="blue")
-
-
-def _fmt(value: float | None, stage: int) -> str:
-    if value is None:
-        return "–"
-    if stage == 1:
-        return f"{value:.6f}"
-    if stage == 3:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
 
 
 def _stages(summary: dict[str, Any], lang: str) -> RenderableType:
@@ -89,8 +70,8 @@ def _stages(summary: dict[str, Any], lang: str) -> RenderableType:
         status = _status(s["status"], lang)
         if s["note"]:
             status.append(f" ({s['note']})")
-        table.add_row(str(s["stage"]), name_of(STAGES, s["stage"], lang), status, _fmt(s["value"], s["stage"]),
-                      _fmt(s["bound"], s["stage"]), gap, f"{s['seconds']:.1f} s")
+        table.add_row(str(s["stage"]), name_of(STAGES, s["stage"], lang), status, stage_value(s["value"], s["stage"]),
+                      stage_value(s["bound"], s["stage"]), gap, f"{s['seconds']:.1f} s")
     return table
 
 
@@ -100,17 +81,11 @@ def _recovery(summary: dict[str, Any], lang: str) -> RenderableType:
     table.add_column("")
     for key in ("col_enterprises", "col_before", "col_after", "col_change"):
         table.add_column(t(key, lang), justify="right")
-    rows = [(t("overall", lang), rec["overall"])]
-    rows += [(t("tier_row", lang, tier=name_of(TIERS, tier, lang)), v) for tier, v in rec["tiers"].items()]
-    listed = set(summary["scenario"]["rules"]["chain_links"])
-    for link, v in rec["links"].items():
-        label = t("link_row", lang, link=name_of(LINKS, link, lang)) + ("" if link in listed else t("not_listed", lang))
-        rows.append((label, v))
-    for label, v in rows:
-        table.add_row(label, f"{v['enterprises']:,}", _pct(v["before"]), _pct(v["after"]), _change(v["before"], v["after"], lang))
+    for label, v in recovery_rows(summary, lang):
+        table.add_row(label, f"{v['enterprises']:,}", pct(v["before"]), pct(v["after"]), _change(v["before"], v["after"], lang))
     if rec["lowest_listed_link"]:
         low = rec["lowest_listed_link"]
-        table.caption = t("lowest_link", lang, before=_pct(low["before"]), after=_pct(low["after"]))
+        table.caption = t("lowest_link", lang, before=pct(low["before"]), after=pct(low["after"]))
     return table
 
 
@@ -126,19 +101,18 @@ def _link_bars(summary: dict[str, Any], lang: str) -> RenderableType:
         bar = Text("█" * before, style="grey50")
         bar.append("█" * (after - before), style="green")
         bar.append("·" * (BAR_WIDTH - after), style="grey23")
-        table.add_row(name_of(LINKS, link, lang), bar, f"{_pct(v['before'])} → {_pct(v['after'])}")
+        table.add_row(name_of(LINKS, link, lang), bar, f"{pct(v['before'])} → {pct(v['after'])}")
     return table
 
 
 def _parks(summary: dict[str, Any], lang: str) -> RenderableType:
-    parks = summary["recovery"]["parks"]
-    ranked = sorted(parks.items(), key=lambda kv: (-(kv[1]["after"] - kv[1]["before"]), kv[0]))
+    ranked = parks_by_gain(summary)
     table = Table(title=t("parks_title", lang, top=min(TOP_PARKS, len(ranked)), total=len(ranked)), title_justify="left")
     table.add_column(t("col_park", lang))
     for key in ("col_enterprises", "col_before", "col_after", "col_change"):
         table.add_column(t(key, lang), justify="right")
     for name, v in ranked[:TOP_PARKS]:
-        table.add_row(name, f"{v['enterprises']:,}", _pct(v["before"]), _pct(v["after"]), _change(v["before"], v["after"], lang))
+        table.add_row(name, f"{v['enterprises']:,}", pct(v["before"]), pct(v["after"]), _change(v["before"], v["after"], lang))
     rest = ranked[TOP_PARKS:]
     if rest:
         gained = sum(1 for _, v in rest if v["after"] - v["before"] > 5e-5)
@@ -162,16 +136,12 @@ def _supplies(summary: dict[str, Any], lang: str) -> RenderableType:
 
 
 def _nothing(result: Result, summary: dict[str, Any], lang: str) -> RenderableType:
-    why = reasons(result.problem, result.allocation)
-    inst = result.problem.instance
     table = Table(title=t("nothing_title", lang), title_justify="left")
     table.add_column(t("col_reason", lang))
     table.add_column(t("col_count", lang), justify="right")
     table.add_column(t("col_examples", lang))
-    for code in ("ineligible", "need_met", "outranked"):
-        idx = np.flatnonzero(why == code)
-        examples = ", ".join(f"{inst.enterprise_id[i]} {inst.name[i]}".strip() for i in idx[:3])
-        table.add_row(name_of(REASONS, code, lang), f"{len(idx):,}", examples)
+    for label, count, examples in nothing_groups(result, lang):
+        table.add_row(label, f"{count:,}", examples)
     table.caption = t("nothing_caption", lang, n=f"{summary['enterprises']['allocated']:,}")
     return table
 
@@ -198,9 +168,9 @@ def render_explanation(ex, lang: str = "en") -> RenderableType:
     got.add_row(t("field_passes", lang), f"{ex.passes:,}")
     got.add_row(t("field_returned", lang), f"{ex.returned:,}")
     got.add_row(t("field_buses", lang), ", ".join(ex.bus_ids) or t("none", lang))
-    got.add_row(t("field_capacity", lang), f"{_pct(ex.c_before)} → {_pct(ex.c_after)}")
+    got.add_row(t("field_capacity", lang), f"{pct(ex.c_before)} → {pct(ex.c_after)}")
     got.add_row(t("field_binding", lang), name_of(BINDING, ex.binding, lang))
-    got.add_row(t("field_best", lang), _pct(ex.c_best))
+    got.add_row(t("field_best", lang), pct(ex.c_best))
     parts: list[RenderableType] = [
         Panel(inputs, title=t("explain_title", lang, id=e.enterprise_id, name=e.name), border_style="blue"),
         Panel(got, title=t("received", lang)),

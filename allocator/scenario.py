@@ -176,11 +176,6 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def scenario_keys() -> list[str]:
-    """Every key a scenario accepts, for help texts and error messages."""
-    return list(_SCHEMA)
-
-
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:

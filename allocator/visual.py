@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from allocator import __version__
-from allocator.i18n import LINKS, REASONS, STAGES, STATUSES, TIERS, name_of, t
+from allocator.i18n import STAGES, STATUSES, name_of, t
+from allocator.wording import nothing_groups, notes, parks_by_gain, pct, points, recovery_rows, stage_value
 
 
 def _environment():
@@ -23,37 +22,20 @@ def _environment():
 
 
 def _helpers(lang: str) -> dict[str, Any]:
-    def num(value: float | None, stage: int) -> str:
-        if value is None:
-            return "–"
-        return f"{value:.6f}" if stage == 1 else (f"{value:,.0f}" if stage == 3 else f"{value:,.2f}")
-
     return {
         "lang": lang,
         "version": __version__,
         "tr": lambda key, **fields: t(key, lang, **fields),
-        "pct": lambda x: f"{100 * x:.2f}%",
-        "points": lambda d: t("points", lang, sign="+" if d >= 0 else "-", value=abs(100 * d)),
+        "pct": pct,
+        "points": lambda d: points(d, lang),
         "status": lambda code: name_of(STATUSES, code, lang),
         "stage_name": lambda stage: name_of(STAGES, stage, lang),
-        "num": num,
+        "num": stage_value,
     }
 
 
 def plan_html(result, summary: dict[str, Any], lang: str, charts: dict[str, str]) -> str:
     """The report of one plan; ``charts`` maps a name to its inline SVG."""
-    from allocator.reasons import reasons
-
-    rec = summary["recovery"]
-    rows = [(t("overall", lang), rec["overall"])]
-    rows += [(t("tier_row", lang, tier=name_of(TIERS, k, lang)), v) for k, v in rec["tiers"].items()]
-    rows += [(t("link_row", lang, link=name_of(LINKS, k, lang)), v) for k, v in rec["links"].items()]
-    why = reasons(result.problem, result.allocation)
-    inst = result.problem.instance
-    nothing = []
-    for code in ("ineligible", "need_met", "outranked"):
-        idx = np.flatnonzero(why == code)
-        nothing.append((name_of(REASONS, code, lang), len(idx), ", ".join(f"{inst.enterprise_id[i]} {inst.name[i]}" for i in idx[:3])))
     seats = summary["supplies"]["seats"]
     context = {
         **_helpers(lang),
@@ -61,21 +43,14 @@ def plan_html(result, summary: dict[str, Any], lang: str, charts: dict[str, str]
         "meta": f"{summary['instance']['file']} · {t('enterprises', lang, n=format(summary['instance']['enterprises'], ','))} · sha256 {summary['instance']['sha256'][:12]}",
         "s": summary,
         "charts": charts,
-        "recovery_rows": rows,
-        "parks": sorted(rec["parks"].items(), key=lambda kv: (-(kv[1]["after"] - kv[1]["before"]), kv[0])),
+        "recovery_rows": recovery_rows(summary, lang),
+        "parks": parks_by_gain(summary),
         "routes": bus_routes(result),
-        "nothing": nothing,
+        "nothing": nothing_groups(result, lang),
         "seat_fill": 100 * seats["used"] / seats["offered"] if seats["offered"] else 0.0,
-        "notes": _notes(summary, lang),
+        "notes": notes(summary, lang) + summary.get("chart_notes", []),
     }
     return _environment().get_template("plan.html.j2").render(**context)
-
-
-def _notes(summary: dict[str, Any], lang: str) -> list[str]:
-    notes = [t(w["code"], lang, **{k: v for k, v in w.items() if k not in ("code", "text")}) for w in summary["warnings"]]
-    if summary["seats_filled"]:
-        notes.append(t("note_seats", lang, n=summary["seats_filled"]))
-    return notes + summary["notes"] + summary["violations"] + summary.get("chart_notes", [])
 
 
 def bus_routes(result) -> list[dict[str, Any]]:
