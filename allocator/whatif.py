@@ -182,12 +182,14 @@ def run_sweep(
     runs = [Variant(BASE)] + variants
     target = str(export_dir) if export_dir is not None else None
     outcomes: dict[int, RunOutcome] = {}
+    results = _execute(instance, base, runs, options, workers, backend, address, target)
     try:
-        for index, outcome in _execute(instance, base, runs, options, workers, backend, address, target):
+        for index, outcome in results:
             outcomes[index] = outcome
             if on_done:
                 on_done(outcome)
     except KeyboardInterrupt:
+        results.close()  # Ctrl-C may land in on_done: stop the workers before judging their folders
         if export_dir is not None:  # a folder whose run never reported back is not part of the sweep
             for index, variant in enumerate(runs):
                 if index not in outcomes:
@@ -216,17 +218,22 @@ def _pool(args: list[tuple], workers: int) -> Iterator[tuple[int, RunOutcome]]:
     pool = ProcessPoolExecutor(max_workers=workers)
     futures = {pool.submit(solve_variant, *arg): i for i, arg in enumerate(args)}
     delivered: set[int] = set()
+    completed = False
     try:
         for future in as_completed(futures):
             delivered.add(futures[future])
             yield futures[future], future.result()
+        completed = True
     except KeyboardInterrupt:
         for future, index in futures.items():  # runs that finished while Ctrl-C came in are kept
             if index not in delivered and future.done() and not future.cancelled() and future.exception() is None:
                 yield index, future.result()
-        _stop(pool)
         raise
-    pool.shutdown(wait=True)
+    finally:  # interrupted here or in the caller (closed generator): stop the workers now
+        if completed:
+            pool.shutdown(wait=True)
+        else:
+            _stop(pool)
 
 
 def _stop(pool) -> None:

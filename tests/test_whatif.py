@@ -144,3 +144,21 @@ def test_dask_missing_gives_a_clear_message(small_instance, monkeypatch):
     result = runner.invoke(app, ["whatif", str(small_instance), "--vary", "supply.buses=1", "--backend", "dask", "-q"])
     assert result.exit_code == 2
     assert "pip install 'allocator[dask]'" in result.stderr
+
+
+def test_interrupt_during_progress_stops_the_pool_and_keeps_only_reported_runs(small_instance, tmp_path):
+    # Ctrl-C may arrive while the main process updates the progress bar (on_done), not only
+    # while it waits for workers: the pool must still stop, and only reported runs keep folders.
+    import multiprocessing
+
+    problem = load_problem(small_instance)
+    out = tmp_path / "out"
+
+    def interrupt(outcome):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        wi.run_sweep(problem.instance, problem.scenario, wi.grid(["supply.buses=10,20,30,40"]), DETERMINISTIC,
+                     workers=2, export_dir=out, on_done=interrupt)
+    assert multiprocessing.active_children() == []
+    assert len([p for p in out.iterdir()]) == 1  # the one run that reported back, no partial folders
