@@ -238,11 +238,11 @@ def _pool(args: list[tuple], workers: int) -> Iterator[tuple[int, RunOutcome]]:
 
 def _stop(pool) -> None:
     """Ctrl-C: drop queued runs and stop running ones now (HiGHS does not listen to SIGINT)."""
-    import multiprocessing
-
+    workers = list((pool._processes or {}).values())  # shutdown() forgets them; no public accessor
     pool.shutdown(wait=False, cancel_futures=True)
-    for worker in multiprocessing.active_children():
+    for worker in workers:
         worker.terminate()
+    for worker in workers:
         worker.join(timeout=5)
 
 

@@ -98,3 +98,15 @@ def test_more_supply_never_lowers_weighted_output_without_chain_balance(rows, ov
     low = solve(Problem(instance, base), EXACT).stages[1]
     high = solve(Problem(instance, more), EXACT).stages[1]
     assert high.value >= low.value - 1e-7 * max(1.0, low.value)
+
+
+def test_stage_status_claims_only_what_the_gap_proves():
+    from allocator.solve import stage_status
+
+    # HiGHS's bound on a stage-1 value near 0.4 sits 1e-6 above it: within its tolerance
+    assert stage_status(0.39718614718614714, 1.00000000003e-6 / 0.39718614718614714, "optimal", 1e-9) is Status.OPTIMAL
+    assert stage_status(121825.46, 8.9e-7, "optimal", 1e-4) is Status.WITHIN_GAP  # 0.11 absolute is not a tolerance
+    assert stage_status(121825.46, 2e-3, "time", 1e-4) is Status.TIME_LIMIT
+    assert stage_status(121825.46, 2e-3, "work", 1e-4) is Status.WORK_LIMIT
+    assert stage_status(121825.46, 2e-3, "optimal", 1e-4) is Status.FEASIBLE  # the solver said optimal; the gap says not
+    assert stage_status(None, None, "error", 1e-4) is Status.NO_SOLUTION
