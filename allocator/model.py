@@ -15,7 +15,7 @@ Variables (created only where they can matter)
     r_i in {0 .. min(A_i, ceil(E c_max - P))}        returned workers
     b_i in {0 .. min(cap(A), useful boxes)}          mask boxes (eligible firms only)
     p_i in {0 .. min(T_i, useful passes)}            freight passes
-    y_g in {0 .. min(buses, ceil(sum A / seats))}    buses of group g
+    y_g in {0 .. min(buses, ceil(W_g / seats))}      buses of group g, W_g = sum of r's bounds
     z   in [0, 1]                                    lowest chain-link recovery
     s_i in {0, 1}                                    "receives boxes" switch of (C6b)
     u_i, g_t                                         mask caps and reserve switches of (C7)
@@ -25,6 +25,7 @@ Constraints
     (C3) sum p <= passes
     (C4) sum y <= buses
     (C5) sum_{i in g} r_i <= seats * y_g                          (point-to-point, carpool)
+    (C5') sum_{i in g} r_i <= seats (K - 1) + rho (y_g - K + 1)    (last bus part-full)
     (C6) no waste, when b_i >= 1: pack b_i - q r_i <= q P_i - S_i + pack - 1 =: K_i
          (C6a) K_i >= 0: the row as written; (C6b) K_i < 0: b_i <= ub s_i and
          pack b_i - q r_i <= K_i - K_i (1 - s_i); without r_i: b_i <= cap(0) (a bound)
@@ -215,24 +216,38 @@ def _resource_columns(f: Formulation, d: _Data) -> None:
 
 def _bus_columns(f: Formulation, d: _Data) -> None:
     """One bus variable per (origin, park) group with a member that returned workers help."""
-    sc = d.problem.scenario
+    seats = float(d.problem.scenario.supply.bus_seats)
     riders = np.flatnonzero(d.has_r)
     groups = d.problem.group[riders]
     count = len(d.problem.group_keys)
-    waiting = np.bincount(groups, weights=d.A[riders], minlength=count)
+    useful = np.bincount(groups, weights=np.concatenate(f.col_upper)[f.r[riders]], minlength=count)
     f.y = np.full(count, -1, dtype=np.int64)
-    used = np.flatnonzero(waiting > 0)
-    upper = np.minimum(sc.supply.buses, np.ceil(waiting[used] / sc.supply.bus_seats))
-    f.y[used] = f.add_cols(np.zeros(len(used)), upper, True)
-    # (C5) seats: sum r - seats y <= 0, one row per group
-    rows = np.arange(f.num_rows, f.num_rows + len(used))
+    used = np.flatnonzero(useful > 0)
+    useful = useful[used]
+    most = np.minimum(d.problem.scenario.supply.buses, np.ceil(useful / seats - 1e-9))
+    f.y[used] = f.add_cols(np.zeros(len(used)), most, True)
     row_of_group = np.full(count, -1, dtype=np.int64)
-    row_of_group[used] = rows
+    # (C5) seats: sum r - seats y <= 0, one row per group
+    row_of_group[used] = f.add_rows([(f.y[used], -seats)], -INF, 0.0, len(used))
     f._entries(row_of_group[groups], f.r[riders], np.ones(len(riders)))
-    f._entries(rows, f.y[used], np.full(len(used), -float(sc.supply.bus_seats)))
-    f.row_lower.append(np.full(len(used), -INF))
-    f.row_upper.append(np.zeros(len(used)))
-    f.num_rows += len(used)
+    _seat_envelope_rows(f, groups, riders, used, row_of_group, useful, most, seats)
+
+
+def _seat_envelope_rows(f: Formulation, groups, riders, used, row_of_group, useful, most, seats: float) -> None:
+    """(C5') sum r <= seats (K - 1) + rho (y - K + 1): the last bus of a group is part-full.
+
+    A group whose useful riders W fill K = ceil(W / seats) buses with rho = W - seats (K - 1)
+    on the last one: the row is the concave envelope of min(W, seats y) over integer y, so
+    the LP pays a whole bus for a small group's riders instead of their share of the seats.
+    """
+    rho = useful - seats * (most - 1)
+    keep = (rho < seats - 1e-9) & (useful <= seats * most + 1e-9)
+    g = used[keep]
+    rows = f.add_rows([(f.y[g], -rho[keep])], -INF, (most[keep] - 1) * (seats - rho[keep]), len(g))
+    envelope_row = np.full(len(row_of_group), -1, dtype=np.int64)
+    envelope_row[g] = rows
+    on = envelope_row[groups] >= 0
+    f._entries(envelope_row[groups][on], f.r[riders][on], np.ones(on.sum()))
 
 
 def _supply_rows(f: Formulation, d: _Data) -> None:
