@@ -117,18 +117,50 @@ class HighsModel:
 
     def relaxation_bound(self) -> float | None:
         """The LP relaxation's optimum: a valid, weaker bound when the MIP could not prove more."""
+        relaxed = self.relaxation(time_limit=60.0)
+        return relaxed.objective if relaxed is not None and relaxed.outcome == "optimal" else None
+
+    def relaxation(self, time_limit: float | None) -> SolverRun | None:
+        """Solve the LP relaxation: outcome optimal (objective = a proven bound), infeasible, or None."""
         hs, h = self._hs, self._h
         cols = np.arange(self.num_cols, dtype=np.int32)
-        continuous = np.array([hs.HighsVarType.kContinuous] * self.num_cols)
-        h.changeColsIntegrality(self.num_cols, cols, continuous)
+        h.changeColsIntegrality(self.num_cols, cols, np.array([hs.HighsVarType.kContinuous] * self.num_cols))
         try:
-            self._set("time_limit", 60.0)
+            # HiGHS 1.16 measures an LP's time limit on the instance's run clock, which keeps
+            # running across runs (a MIP's limit is per run): without the offset, an LP after
+            # 37 s of earlier stages stopped at once against a 22 s limit.
+            limit = h.getRunTime() + float(time_limit) if time_limit is not None else float("inf")
+            self._set("time_limit", limit)
+            started = time.perf_counter()
             h.run()
-            ok = h.getModelStatus() == hs.HighsModelStatus.kOptimal
-            return float(h.getInfo().objective_function_value) if ok else None
+            seconds = time.perf_counter() - started
+            status = h.getModelStatus()
+            if status == hs.HighsModelStatus.kInfeasible:
+                return SolverRun("infeasible", None, None, None, seconds, 0)
+            if status != hs.HighsModelStatus.kOptimal:
+                return None
+            value = float(h.getInfo().objective_function_value)
+            return SolverRun("optimal", value, value, np.array(h.getSolution().col_value), seconds, 0)
         finally:
             kinds = np.where(self._integer, int(hs.HighsVarType.kInteger), int(hs.HighsVarType.kContinuous))
             h.changeColsIntegrality(self.num_cols, cols, np.array([hs.HighsVarType(int(k)) for k in kinds]))
+
+    def run_within(self, upper: np.ndarray, **run_options) -> SolverRun:
+        """:meth:`run` with the integer columns' upper bounds lowered to ``upper`` (a neighbourhood).
+
+        Its bound holds only inside the neighbourhood, so it is not returned.
+        """
+        h = self._h
+        cols = np.flatnonzero(self._integer).astype(np.int32)
+        lp = h.getLp()
+        lower, original = np.asarray(lp.col_lower_)[cols], np.asarray(lp.col_upper_)[cols]
+        narrowed = np.maximum(lower, np.minimum(original, upper[cols]))
+        h.changeColsBounds(len(cols), cols, lower, narrowed)
+        try:
+            run = self.run(**run_options)
+        finally:
+            h.changeColsBounds(len(cols), cols, lower, original)
+        return SolverRun(run.outcome, run.objective, None, run.values, run.seconds, run.nodes)
 
     def set_start(self, values: np.ndarray) -> None:
         """Offer a known feasible point (the previous stage's) as the first incumbent."""

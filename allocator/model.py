@@ -80,6 +80,10 @@ class Formulation:
     value_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))  # w v on c columns
     constant_output: float = 0.0  # sum w v c_before over the constants
 
+    @property
+    def num_nonzeros(self) -> int:
+        return sum(len(values) for values in self.entry_val)
+
     def add_cols(self, lower: np.ndarray, upper: np.ndarray, integer: bool) -> np.ndarray:
         lower = np.asarray(lower, dtype=float)
         self.col_lower.append(lower)
