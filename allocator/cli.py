@@ -32,6 +32,12 @@ class Format(str, Enum):
     json = "json"
 
 
+class Search(str, Enum):
+    auto = "auto"
+    full = "full"
+    guided = "guided"
+
+
 class Preset(str, Enum):
     keqiao = "keqiao"
     small = "small"
@@ -95,13 +101,14 @@ def solve(
     html: Annotated[Optional[Path], typer.Option(help="Write one self-contained HTML report (opens offline, prints on A4).")] = None,
     plots: Annotated[Optional[Path], typer.Option(help="Write the report's charts as PNG files into this folder.")] = None,
     log: Annotated[bool, typer.Option(help="Show the solver's log on stderr.")] = False,
+    search: Annotated[Search, typer.Option(help="full: branch and bound in every stage; guided: LP bound and a plan searched around the LP solution; auto: guided only for very large models.")] = Search.auto,
 ) -> None:
     """Solve one instance: chain balance, then weighted output, then fewest supplies used."""
     from allocator import pipeline
     from allocator.solve import SolveOptions
 
     started = datetime.now(timezone.utc)
-    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, threads=threads, log=log)
+    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, threads=threads, log=log, search=search.value)
     try:
         result = pipeline.run(instance, scenario, set_, options=options, encoding=encoding)
         language = lang.value if lang else result.problem.scenario.lang

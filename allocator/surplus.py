@@ -1,0 +1,59 @@
+"""Drop what a plan hands out beyond need: the cheapest plan with the same capacity per firm.
+
+A plan found under a time limit can give a firm more boxes or passes than its scarcest
+input lets it use, or charter a bus for riders who add nothing.  Stage 3 removes such
+surplus by search; this does the obvious part directly, so that a large model that
+cannot be searched to the end still starts stage 3 from a lean plan.  Every firm keeps
+its c_i exactly (checked by recomputation), so stages 1 and 2 hold unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from allocator.problem import Problem, capacity
+from allocator.result import Allocation, evaluate
+
+
+def drop_surplus(problem: Problem, allocation: Allocation) -> Allocation:
+    """The allocation with the fewest boxes, passes and buses that keeps every c_i; or the same one."""
+    inst, sc = problem.instance, problem.scenario
+    c = capacity(problem, allocation.boxes, allocation.passes, allocation.returned)
+    q, pack, share = sc.rules.masks_per_worker, sc.supply.mask_pack, sc.rules.freight_free_share
+    employees = inst.employees.astype(float)
+    returned = np.minimum(allocation.returned, _at_least(c * employees - inst.on_post))
+    boxes = allocation.boxes
+    if q > 0:
+        boxes = np.minimum(boxes, _at_least((c * q * employees - inst.masks_in_stock) / pack))
+    trucks = inst.trucks_needed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = np.where(trucks > 0, (c - share) * trucks / (1 - share), 0.0) if share < 1 else np.zeros(len(c))
+    passes = np.minimum(allocation.passes, _at_least(needed))
+    keep = _reserved(problem) | (capacity(problem, boxes, passes, returned) < c)
+    boxes = np.where(keep, allocation.boxes, boxes)
+    passes = np.where(keep, allocation.passes, passes)
+    returned = np.where(keep, allocation.returned, returned)
+    rides = problem.group >= 0
+    riders = np.bincount(problem.group[rides], weights=returned[rides], minlength=len(allocation.buses))
+    buses = np.minimum(allocation.buses, -(-riders.astype(np.int64) // sc.supply.bus_seats))
+    lean = Allocation(boxes.astype(np.int64), passes.astype(np.int64), returned.astype(np.int64), buses)
+    same = all(np.array_equal(a, b) for a, b in zip(_arrays(lean), _arrays(allocation), strict=True))
+    if same or evaluate(problem, lean).violations:
+        return allocation
+    return lean
+
+
+def _arrays(allocation: Allocation) -> tuple[np.ndarray, ...]:
+    return allocation.boxes, allocation.passes, allocation.returned, allocation.buses
+
+
+def _at_least(amount: np.ndarray) -> np.ndarray:
+    """The smallest whole number >= amount (never below 0), guarded against float noise."""
+    return np.ceil(np.maximum(amount, 0) - 1e-9).astype(np.int64)
+
+
+def _reserved(problem: Problem) -> np.ndarray:
+    """Eligible members of a tier with a mask reserve: their boxes may serve the reserve rule."""
+    sc = problem.scenario
+    tiers = [t for t in sc.tiers if sc.reserve_boxes(t) > 0]
+    return np.isin(problem.instance.tier, tiers) & problem.eligible

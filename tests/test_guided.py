@@ -1,0 +1,100 @@
+"""The LP-guided search for large models: valid bounds, honest statuses, lean plans.
+
+The guided path is chosen by size (``search="auto"``), so these tests force it on small
+instances whose optimum the full branch and bound proves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given
+
+from allocator.highs import HighsModel
+from allocator.model import build
+from allocator.pipeline import load_problem
+from allocator.problem import Problem, capacity
+from allocator.result import Allocation, evaluate
+from allocator.scenario import Scenario
+from allocator.solve import SolveOptions, Status, solve
+from allocator.surplus import drop_surplus
+from tests.conftest import DATA
+from tests.test_properties import SETTINGS, firms, make_instance, supplies
+
+KEQIAO = Path(__file__).parent.parent / "instances" / "keqiao-2020.csv"
+FULL = SolveOptions(time_limit=20, rel_gap=1e-9, search="full")
+GUIDED = SolveOptions(time_limit=20, rel_gap=1e-9, search="guided")
+
+
+def _bound_holds(guided, exact) -> bool:
+    """A max stage's bound is at least the proven optimum, a min stage's at most."""
+    if guided.bound is None or exact.value is None:
+        return True
+    slack = 1e-6 * max(1.0, abs(exact.value))
+    return guided.bound >= exact.value - slack if guided.sense == "max" else guided.bound <= exact.value + slack
+
+
+@SETTINGS
+@given(rows=firms(), overrides=supplies)
+def test_guided_plans_are_valid_and_bounds_never_cut_off_the_optimum(rows, overrides):
+    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
+    exact, guided = solve(problem, FULL), solve(problem, GUIDED)
+    assert guided.evaluation.violations == ()
+    assert exact.stages[0].status in (Status.OPTIMAL, Status.SKIPPED)
+    # stage 1 is a plain maximisation, so its value cannot beat the optimum; its bound must cover it
+    if exact.stages[0].value is not None:
+        assert guided.stages[0].value <= exact.stages[0].value + 1e-9
+        assert _bound_holds(guided.stages[0], exact.stages[0])
+    for stage in guided.stages:
+        if stage.status is Status.OPTIMAL:
+            assert stage.gap is not None and stage.gap * max(1.0, abs(stage.value)) <= 1e-6 * (1 + 1e-6)
+    # stage 2's bound is for the problem that holds the guided stage-1 value, which is at most
+    # the exact one, so it covers the exact stage-2 optimum too when stage 1 was not tighter
+    if exact.stages[0].value is None or guided.stages[0].value >= exact.stages[0].value - 1e-9:
+        assert _bound_holds(guided.stages[1], exact.stages[1])
+
+
+def test_guided_search_says_where_its_bounds_come_from():
+    problem = load_problem(DATA / "carpool.csv", DATA / "carpool.toml", None)
+    result = solve(problem, GUIDED)
+    assert result.evaluation.violations == ()
+    assert any("LP relaxation" in note for note in result.notes)
+    assert not any("LP relaxation" in note for note in solve(problem, FULL).notes)
+
+
+def test_drop_surplus_keeps_every_capacity_and_removes_what_adds_nothing():
+    # carpool.csv with 5 buses: all 14 waiting workers ride (c = (5 + r) / 10 <= 1, each one
+    # counts), two buses per group carry them, but 9 riders (O -> K) and 5 (O2 -> K) need one
+    # 10-seat bus each, so two of the four buses are surplus and nothing else is.
+    problem = load_problem(DATA / "carpool.csv", DATA / "carpool.toml", ["supply.buses=5"])
+    away = problem.instance.workers_away.copy()
+    bloated = Allocation(np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64), away, np.array([2, 2]))
+    assert evaluate(problem, bloated).violations == ()
+    lean = drop_surplus(problem, bloated)
+    assert lean.buses.tolist() == [1, 1]
+    assert lean.returned.tolist() == away.tolist()
+    assert np.array_equal(capacity(problem, lean.boxes, lean.passes, lean.returned),
+                          capacity(problem, bloated.boxes, bloated.passes, bloated.returned))
+
+
+def test_drop_surplus_returns_a_plan_without_surplus_unchanged():
+    problem = load_problem(DATA / "boxes.csv", DATA / "boxes.toml", None)
+    plan = solve(problem, FULL).allocation
+    assert drop_surplus(problem, plan) is plan
+
+
+def test_lp_time_limit_counts_from_the_lp_not_from_the_first_run():
+    # HiGHS measures an LP's limit on a clock that keeps running across runs: after a
+    # 0.6 s MIP run on Keqiao, an LP with a 0.4 s limit (it needs about 0.1 s) used to
+    # stop at once without a solution.
+    problem = load_problem(KEQIAO, None, None)
+    formulation = build(problem)
+    model = HighsModel(formulation)
+    costs = np.zeros(formulation.num_cols)
+    costs[formulation.z] = 1.0
+    model.set_objective(costs, 0.0, maximize=True)
+    model.run(time_limit=0.6, rel_gap=1e-9, node_limit=None)
+    relaxed = model.relaxation(time_limit=0.4)
+    assert relaxed is not None and relaxed.outcome == "optimal"
+    assert relaxed.objective >= 0.3725  # the proven stage-1 optimum is 0.372569
