@@ -177,6 +177,8 @@ class HighsModel:
         self._set("mip_heuristic_effort", 0.05 if heuristics else 0.0)
         self._set("mip_heuristic_run_rins", heuristics)
         self._set("mip_heuristic_run_rens", heuristics)
+        self._set("mip_heuristic_run_feasibility_jump", heuristics)
+        self._set("mip_heuristic_run_root_reduced_cost", False)
         first = self._run_once(time_limit, rel_gap, node_limit)
         if first.values is None or first.outcome != "optimal" or self._consistent(first):
             return first
