@@ -99,6 +99,9 @@ class HighsModel:
         sense = self._hs.ObjSense.kMaximize if maximize else self._hs.ObjSense.kMinimize
         self._h.changeObjectiveSense(sense)
 
+    def upper_bounds(self) -> np.ndarray:
+        return np.asarray(self._h.getLp().col_upper_)
+
     def set_lower(self, col: int, lower: float) -> None:
         upper = self._h.getLp().col_upper_[col]
         self._h.changeColBounds(int(col), float(lower), float(max(upper, lower)))
@@ -167,7 +170,8 @@ class HighsModel:
         idx = np.arange(self.num_cols, dtype=np.int32)
         self._h.setSolution(self.num_cols, idx, np.asarray(values, dtype=float))
 
-    def run(self, *, time_limit: float | None, rel_gap: float, node_limit: int | None, heuristics: bool = True) -> SolverRun:
+    def run(self, *, time_limit: float | None, rel_gap: float, node_limit: int | None, heuristics: bool = True,
+            abs_gap: float = 0.0) -> SolverRun:
         """Run; if the point HiGHS returns does not have the objective it reports, run again.
 
         HiGHS 1.16 can report the optimum of a model that presolve reduced to nothing while
@@ -179,6 +183,7 @@ class HighsModel:
         self._set("mip_heuristic_run_rens", heuristics)
         self._set("mip_heuristic_run_feasibility_jump", heuristics)
         self._set("mip_heuristic_run_root_reduced_cost", False)
+        self._set("mip_abs_gap", float(abs_gap))
         first = self._run_once(time_limit, rel_gap, node_limit)
         if first.values is None or first.outcome != "optimal" or self._consistent(first):
             return first
@@ -197,17 +202,20 @@ class HighsModel:
         hs, h = self._hs, self._h
         self._set("time_limit", float(time_limit) if time_limit is not None else float("inf"))
         self._set("mip_rel_gap", float(rel_gap))
-        self._set("mip_abs_gap", 0.0)
         self._set("mip_max_nodes", int(node_limit) if node_limit is not None else 2_147_483_647)
         started = time.perf_counter()
         h.run()
         seconds = time.perf_counter() - started
         status = h.getModelStatus()
+        if status == hs.HighsModelStatus.kModelEmpty:  # nothing left to decide: the offset is exact
+            return SolverRun("optimal", self._offset, self._offset, np.zeros(self.num_cols), seconds, 0)
         info = h.getInfo()
         has_point = info.primal_solution_status == 2  # kSolutionStatusFeasible
         values = np.array(h.getSolution().col_value) if has_point else None
         objective = info.objective_function_value if has_point else None
         bound = info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else None
+        if not self._integer.any() and status == hs.HighsModelStatus.kOptimal:
+            bound = objective  # no integer column: HiGHS solved an LP and sets no MIP bound
         outcome = {
             hs.HighsModelStatus.kOptimal: "optimal",
             hs.HighsModelStatus.kTimeLimit: "time",
