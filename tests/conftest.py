@@ -14,6 +14,7 @@ from allocator.summary import summarize
 from tests.spec_check import check_export
 
 DATA = Path(__file__).parent / "data"
+KEQIAO = Path(__file__).parent.parent / "instances" / "keqiao-2020.csv"
 
 #: Tiny instances are solved to a proven optimum, not to the default 1e-4 gap.
 EXACT = SolveOptions(time_limit=30, rel_gap=1e-9)
@@ -52,3 +53,9 @@ def small_instance(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("small") / "small.csv"
     path.write_bytes(to_csv_bytes(generate("small", 7)))
     return path
+
+
+@pytest.fixture(scope="session")
+def keqiao_result():
+    """The bundled instance solved once with the defaults (about 6 s), for tests that read it."""
+    return solve(load_problem(KEQIAO, None, None))

@@ -11,7 +11,7 @@ from allocator.pipeline import load_problem
 from allocator.problem import Problem
 from allocator.scenario import Scenario
 from allocator.solve import Status, solve
-from tests.conftest import DATA, EXACT
+from tests.conftest import DATA, EXACT, KEQIAO
 from tests.test_properties import SETTINGS, firms, make_instance, supplies
 
 PROVEN_BY_PRICE = "proven by stage 2's priced search"
@@ -26,14 +26,27 @@ def unit_price(price: float):
         solve_module.UNIT_PRICE = saved
 
 
-def test_carpool_stage_three_is_proven_by_the_priced_search():
-    # carpool.toml: the optimum is the O -> K carpool, 53 of output with 1 bus.  With a
-    # price p = 3e-6 * 53 per bus, a plan without a bus reaches at most L + 0 * p, far
-    # below 53 (1 - 1e-6): stage 3 needs no search of its own.
-    result = solve(load_problem(DATA / "carpool.csv", DATA / "carpool.toml", None), EXACT)
-    assert result.stages[1].value == 53.0
-    assert result.stages[2].status is Status.OPTIMAL
-    assert result.stages[2].value == 1 and result.stages[2].note == PROVEN_BY_PRICE
+def test_keqiao_stage_three_is_proven_by_the_priced_search(keqiao_result):
+    # Keqiao uses every box, pass and bus; the price is 5e-6 of the LP bound (about 0.61 of
+    # weighted output per unit), far above HiGHS's resolution (1e-5 x the heaviest firm, 0.03).
+    stage = keqiao_result.stages[2]
+    assert stage.note == PROVEN_BY_PRICE and stage.status is Status.OPTIMAL
+    assert stage.value == keqiao_result.evaluation.resources_used == 7754
+    assert keqiao_result.stages[1].status in (Status.OPTIMAL, Status.WITHIN_GAP)
+
+
+def test_a_price_below_the_solvers_resolution_proves_nothing():
+    # One firm whose masks term (1 mask in stock, none to hand out) caps c at 1/154 whatever
+    # else it gets, and one bus: the bus adds nothing, so stage 3's optimum is 0 units.  The
+    # price, 5e-6 of an output of 0.0195, is 1e-7 per unit, below what HiGHS resolves: it
+    # kept the bus and its bound said so, which once "proved" 1 unit optimal.
+    rows = [dict(employees=11, on_post=1, away=1, origin="O1", park="P1", link="fibre", tier="A", e=0.8,
+                 stock=1, trucks=0, value=1.0)]
+    overrides = {"supply.masks": 0, "supply.buses": 1, "supply.bus_seats": 5, "rules.chain_balance": False}
+    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
+    result = solve(problem, EXACT)
+    assert result.stages[2].value == 0 and result.stages[2].status is Status.OPTIMAL
+    assert result.stages[2].note != PROVEN_BY_PRICE
 
 
 def test_unused_supply_falls_back_to_the_plain_stages():
