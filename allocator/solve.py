@@ -307,7 +307,7 @@ class _StageRunner:
         f = self.f
         if self.stage3_proven is not None:
             return start, StageResult(3, STAGE_NAMES[3], "min", Status.OPTIMAL, float(self.stage3_proven),
-                                      float(self.stage3_proven), 0.0, 0.0, note="proven by stage 2's priced search")
+                                      float(self.stage3_proven), 0.0, 0.0, note="proven in stage 2")
         start = drop_surplus(self.problem, start)
         cols = f.c[f.c >= 0]
         floor = self.z2 * (1 - HOLD_OUTPUT_REL + _OUTPUT_MARGIN) - f.constant_output

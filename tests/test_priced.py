@@ -14,7 +14,7 @@ from allocator.solve import Status, solve
 from tests.conftest import DATA, EXACT, KEQIAO
 from tests.test_properties import SETTINGS, firms, make_instance, supplies
 
-PROVEN_BY_PRICE = "proven by stage 2's priced search"
+PROVEN_BY_PRICE = "proven in stage 2"
 
 
 @contextmanager
