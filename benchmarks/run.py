@@ -8,8 +8,9 @@ shows the median, min and max wall time, the model-building time and the time of
 solver stage (from summary.json), each stage's gap and value, and the peak resident
 memory of the process (from os.wait4).  The last results are kept in
 benchmarks/results/last.json and the next run prints its ratio to them.
-Instances too big to commit (the 100,000-firm province) are generated into
-benchmarks/cache/ on first use.
+Instances too big to commit (the 100,000-firm province, and cities of about 20,000 and
+30,000 firms with supplies scaled to size) are generated into benchmarks/cache/ on first
+use.  city30-full forces branch and bound where search=auto chooses the LP guide.
 """
 
 from __future__ import annotations
@@ -36,12 +37,32 @@ PROVINCE_SUPPLY = ["--set", "supply.masks=3800000", "--set", "supply.passes=940"
 SWEEP = ["--vary", "supply.masks=300000,380000,500000,650000", "--vary", "supply.buses=30,60,90,120", "--time-limit", "20"]
 
 
-def province() -> Path:
-    path = CACHE / "province-1.csv"
+#: Generated instances: name -> (scale of the Keqiao firm counts, parks, origins, supplies).
+#: The two city sizes bracket the size at which search=auto switches to the LP guide.
+GENERATED = {
+    "province": (10.1, 1000, 60, PROVINCE_SUPPLY),
+    "city20": (2.0, 220, 35, ["--set", "supply.masks=760000", "--set", "supply.passes=188",
+                              "--set", "supply.buses=120"]),
+    "city30": (3.0, 330, 45, ["--set", "supply.masks=1140000", "--set", "supply.passes=282",
+                              "--set", "supply.buses=180"]),
+}
+
+
+def generated(name: str) -> Path:
+    """The instance file, generated with seed 1 into benchmarks/cache/ on first use."""
+    path = CACHE / f"{name}-1.csv"
     if not path.exists():
+        from allocator.generate import PRESETS, Preset, generate, to_csv_bytes
+
+        scale, parks, origins, _ = GENERATED[name]
+        PRESETS.setdefault(name, Preset(scale=scale, parks=parks, origins=origins))
         CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(ALLOCATOR + ["generate", "--preset", "province", "--seed", "1", "-o", str(path)], check=True)
+        path.write_bytes(to_csv_bytes(generate(name, 1)))
     return path
+
+
+def solve_generated(name: str, *extra: str) -> list[str]:
+    return ALLOCATOR + ["solve", "{" + name + "}", *GENERATED[name][3], *extra, "--export", "{out}", "-q"]
 
 
 def cases() -> dict[str, list[str]]:
@@ -51,15 +72,27 @@ def cases() -> dict[str, list[str]]:
         "validate": ALLOCATOR + ["validate", str(KEQIAO)],
         "keqiao": ALLOCATOR + ["solve", str(KEQIAO), "--export", "{out}", "-q"],
         "keqiao-no-chain": ALLOCATOR + ["solve", str(KEQIAO), "--set", "rules.chain_balance=false", "--export", "{out}", "-q"],
-        "province": ALLOCATOR + ["solve", "{province}", *PROVINCE_SUPPLY, "--export", "{out}", "-q"],
+        "province": solve_generated("province"),
+        "city20": solve_generated("city20"),
+        "city30": solve_generated("city30"),
+        "city30-full": solve_generated("city30", "--search", "full"),
         "sweep16-serial": ALLOCATOR + ["whatif", str(KEQIAO), *SWEEP, "--workers", "1", "--out", "{out}", "-q"],
         "sweep16-pool": ALLOCATOR + ["whatif", str(KEQIAO), *SWEEP, "--out", "{out}", "-q"],
     }
 
 
+def _fill(arg: str, out: Path) -> str:
+    """Replace {out} by the export folder and {name} by a generated instance's path."""
+    arg = arg.replace("{out}", str(out))
+    for name in GENERATED:
+        if "{" + name + "}" in arg:
+            arg = arg.replace("{" + name + "}", str(generated(name)))
+    return arg
+
+
 def run_once(command: list[str]) -> dict:
     out = Path(tempfile.mkdtemp(prefix="allocator-bench-")) / "out"
-    argv = [a.replace("{out}", str(out)).replace("{province}", str(province()) if "{province}" in a else a) for a in command]
+    argv = [_fill(a, out) for a in command]
     started = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
