@@ -215,6 +215,9 @@ def _execute(instance, base, runs, options, workers, backend, address, target) -
 def _pool(args: list[tuple], workers: int) -> Iterator[tuple[int, RunOutcome]]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    import multiprocessing
+
+    others = set(multiprocessing.active_children())  # children that are not the pool's
     pool = ProcessPoolExecutor(max_workers=workers)
     futures = {pool.submit(solve_variant, *arg): i for i, arg in enumerate(args)}
     delivered: set[int] = set()
@@ -233,13 +236,20 @@ def _pool(args: list[tuple], workers: int) -> Iterator[tuple[int, RunOutcome]]:
         if completed:
             pool.shutdown(wait=True)
         else:
-            _stop(pool)
+            _stop(pool, others)
 
 
-def _stop(pool) -> None:
-    """Ctrl-C: drop queued runs and stop running ones now (HiGHS does not listen to SIGINT)."""
-    workers = list((pool._processes or {}).values())  # shutdown() forgets them; no public accessor
+def _stop(pool, others: set) -> None:
+    """Ctrl-C: drop queued runs and stop running ones now (HiGHS does not listen to SIGINT).
+
+    The pool's workers are its children that were not there before it: the executor
+    forgets them on shutdown, and under load it may start one more after a snapshot
+    (seen once: a worker left running after the interrupt).
+    """
+    import multiprocessing
+
     pool.shutdown(wait=False, cancel_futures=True)
+    workers = [p for p in multiprocessing.active_children() if p not in others]
     for worker in workers:
         worker.terminate()
     for worker in workers:
