@@ -6,6 +6,10 @@ values are recomputed by :func:`allocator.result.evaluate`, and only those recom
 values are held by the next stage and reported.  A stage that cannot improve on its
 start (time limit, nothing better found) keeps the previous allocation, which is
 feasible for it by construction, and says so.
+
+Two shortcuts, each with its own proof: stage 2 prices every unit so that its one search
+also proves stage 3 (:meth:`_StageRunner.stage2_priced`), and models too large for
+branch and bound take their bounds from the LP relaxation (``search="guided"``).
 """
 
 from __future__ import annotations
