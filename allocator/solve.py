@@ -268,7 +268,7 @@ class _StageRunner:
         4-10 s are gone.  The price needs a scale, the LP bound; (a) is loose when many units
         stay unused, and then the plain stage 2 follows.
         """
-        f, units = self.f, self._units()
+        f, units, most = self.f, self._units(), self._most_units()
         if len(units) == 0:
             return start, None
         self.model.set_objective(output, f.constant_output, maximize=True)
@@ -282,7 +282,7 @@ class _StageRunner:
         priced_lp = self.model.relaxation(time_limit=self.clock.share(2))
         if priced_lp is None or priced_lp.outcome != "optimal":
             return start, None
-        left_unused = self._most_units() - float(priced_lp.values[units].sum())
+        left_unused = most - float(priced_lp.values[units].sum())
         if left_unused > 0.5:
             # units worth less than the price: the search would leave them unused and its
             # bound would be loose by price x unused (650k masks: 2.9e-3), so go plain now
@@ -292,14 +292,14 @@ class _StageRunner:
         best = self._pick(start, run, hold_links=True)
         check = evaluate(self.problem, best)
         value, count = check.weighted_output, check.resources_used
-        bound = run.bound + price * self._most_units() if run.bound is not None else None
+        bound = run.bound + price * most if run.bound is not None else None
         seconds = relaxed.seconds + priced_lp.seconds + run.seconds
         run = SolverRun(run.outcome, run.objective, bound, None, seconds, run.nodes)
         report = self._report(2, "max", run, value, bound)
         if report.status in (Status.OPTIMAL, Status.WITHIN_GAP):
             self.z2 = value
             self.stage2_tight = report.gap <= STAGE2_GAP
-            priced_best = max(bound - price * self._most_units(), value - price * count)  # L, never below the plan
+            priced_best = max(bound - price * most, value - price * count)  # L, never below the plan
             slack = value * (1 - HOLD_OUTPUT_REL) - (priced_best + price * (count - 1))
             if slack > PRICE_RESOLUTION * float(f.value_weight.max(initial=0.0)) + 1e-9 * abs(value):
                 self.stage3_proven = count
@@ -312,7 +312,7 @@ class _StageRunner:
     def _most_units(self) -> float:
         """The most boxes + passes + buses any plan can hand out (supplies, capped by the bounds)."""
         f, supply = self.f, self.problem.scenario.supply
-        upper = self.model.upper_bounds()
+        upper = np.concatenate(f.col_upper)
         return float(sum(min(cap, upper[cols[cols >= 0]].sum()) for cols, cap in
                          ((f.b, supply.boxes), (f.p, supply.passes), (f.y, supply.buses))))
 
@@ -372,8 +372,9 @@ class _StageRunner:
             return best, self._report(3, "min", outcome, float(count), float(count))
         self.model.set_row_bounds(row, -math.inf, math.inf)
         self.model.set_objective(np.where(np.isin(np.arange(f.num_cols), units), 1.0, 0.0), 0.0, maximize=False)
-        relaxed = self.model.relaxation_bound()
-        bound = math.ceil(relaxed - 1e-6) if relaxed is not None else None
+        relaxed = self.model.relaxation(time_limit=self.clock.share(1))  # what is left of the limit
+        proven = relaxed is not None and relaxed.outcome == "optimal"
+        bound = math.ceil(relaxed.objective - 1e-6) if proven else None
         limited = SolverRun(run.outcome, count, bound, None, seconds, nodes)
         return best, self._report(3, "min", limited, float(count), bound)
 

@@ -37,10 +37,11 @@ PROVINCE_SUPPLY = ["--set", "supply.masks=3800000", "--set", "supply.passes=940"
 SWEEP = ["--vary", "supply.masks=300000,380000,500000,650000", "--vary", "supply.buses=30,60,90,120", "--time-limit", "20"]
 
 
-#: Generated instances: name -> (scale of the Keqiao firm counts, parks, origins, supplies).
-#: The two city sizes bracket the size at which search=auto switches to the LP guide.
+#: Generated instances: name -> (scale of the Keqiao firm counts, parks, origins, supplies);
+#: None takes the generator's own preset.  The two city sizes bracket the size at which
+#: search=auto switches to the LP guide.
 GENERATED = {
-    "province": (10.1, 1000, 60, PROVINCE_SUPPLY),
+    "province": (None, None, None, PROVINCE_SUPPLY),
     "city20": (2.0, 220, 35, ["--set", "supply.masks=760000", "--set", "supply.passes=188",
                               "--set", "supply.buses=120"]),
     "city30": (3.0, 330, 45, ["--set", "supply.masks=1140000", "--set", "supply.passes=282",
@@ -55,7 +56,8 @@ def generated(name: str) -> Path:
         from allocator.generate import PRESETS, Preset, generate, to_csv_bytes
 
         scale, parks, origins, _ = GENERATED[name]
-        PRESETS.setdefault(name, Preset(scale=scale, parks=parks, origins=origins))
+        if scale is not None:
+            PRESETS.setdefault(name, Preset(scale=scale, parks=parks, origins=origins))
         CACHE.mkdir(parents=True, exist_ok=True)
         path.write_bytes(to_csv_bytes(generate(name, 1)))
     return path

@@ -47,6 +47,18 @@ def test_solve_prints_the_report_and_exports_a_checked_plan(small_instance, tmp_
     assert {"allocator", "ortools", "highspy"} <= set(manifest["versions"])
 
 
+def test_search_option_reaches_the_solver_and_the_manifest(small_instance, tmp_path):
+    out = tmp_path / "guided"
+    result = runner.invoke(app, ["solve", str(small_instance), "--search", "guided", "--export", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert check_export(small_instance, out)["violations"] == []
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert any("LP relaxation" in note for note in summary["notes"])
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["search"] == "guided"
+    bad = runner.invoke(app, ["solve", str(small_instance), "--search", "fast"])
+    assert bad.exit_code == 2 and "--search" in bad.output and "Traceback" not in bad.output
+
+
 def test_export_columns_are_the_documented_contract(small_instance, tmp_path):
     out = tmp_path / "out"
     assert runner.invoke(app, ["solve", str(small_instance), "--export", str(out), "-q"]).exit_code == 0

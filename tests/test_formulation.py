@@ -1,0 +1,33 @@
+"""Rows of the formulation that only tighten the LP: each one's effect, derived by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from allocator.highs import HighsModel
+from allocator.model import build
+from allocator.pipeline import load_problem
+from tests.conftest import write_rows
+
+
+def test_last_bus_of_a_group_is_charged_part_full(tmp_path):
+    # One (origin, park) group: X and Y each have 30 useful riders (E = 60, P = 30, no masks
+    # rule), so W = 60 riders need K = 2 buses of 50 seats, the second holding rho = 10.
+    # (C5') sum r <= 50 (K - 1) + rho (y - K + 1) = 40 + 10 y.  With the LP's y fixed at 1.2,
+    # (C5) alone allows 50 * 1.2 = 60 riders; with (C5') only 40 + 12 = 52.
+    rows = [dict(enterprise_id=i, park="K", chain_link="weaving", tier="B", employees=60, on_post=30,
+                 workers_away=30, origin="O", electricity_recovery=0.9) for i in ("X", "Y")]
+    path = write_rows(tmp_path / "group.csv", rows)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text("[supply]\nbuses = 2\nbus_seats = 50\n[rules]\nmasks_per_worker_day = 0\n"
+                        "chain_balance = false\n", encoding="utf-8")
+    formulation = build(load_problem(path, scenario, None))
+    upper = np.concatenate(formulation.col_upper)
+    assert upper[formulation.y[0]] == 2 and upper[formulation.r].tolist() == [30, 30]
+    model = HighsModel(formulation)
+    model._h.changeColBounds(int(formulation.y[0]), 1.2, 1.2)
+    riders = np.zeros(formulation.num_cols)
+    riders[formulation.r] = 1.0
+    model.set_objective(riders, 0.0, maximize=True)
+    relaxed = model.relaxation(time_limit=10)
+    assert relaxed.outcome == "optimal" and abs(relaxed.objective - 52.0) < 1e-6
