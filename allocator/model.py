@@ -179,8 +179,7 @@ class _Data:
         self.var = problem.variable
         self.cap0 = mask_cap(problem, np.zeros(self.n, dtype=np.int64)).astype(float)
         self.capA = problem.cap_full.astype(float)
-        reserved = [t for t in sc.tiers if sc.reserve_boxes(t) > 0]
-        self.reserved = np.isin(inst.tier, reserved) & problem.eligible
+        self.reserved = problem.reserve_bound
         masks_term0 = self.S / (self.q * self.E) if self.q > 0 else np.full(self.n, INF)
         freight0 = np.where(self.T > 0, self.share, INF)
         self.has_r = self.var & (self.A > 0) & (self.P / self.E < self.cmax)

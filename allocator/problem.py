@@ -65,6 +65,14 @@ class Problem:
         """Enterprises whose capacity some allocation can change; the rest are constants."""
         return self.c_max > self.c_before
 
+    @property
+    def reserve_bound(self) -> np.ndarray:
+        """Eligible members of a tier with a mask reserve: their boxes may serve the reserve rule,
+        so nothing may take boxes from them or raise their caps behind the reserve's back."""
+        sc = self.scenario
+        tiers = [t for t in sc.tiers if sc.reserve_boxes(t) > 0]
+        return np.isin(self.instance.tier, tiers) & self.eligible
+
     def link_members(self, link: str) -> np.ndarray:
         return np.flatnonzero(self.instance.chain_link == link)
 

@@ -20,8 +20,7 @@ def fill_spare_seats(problem: Problem, allocation: Allocation) -> Allocation:
     """The allocation with spare seats filled; the same object when no seat is spare."""
     seats = problem.scenario.supply.bus_seats
     inst = problem.instance
-    reserved = [t for t in problem.scenario.tiers if problem.scenario.reserve_boxes(t) > 0]
-    allowed = ~(np.isin(inst.tier, reserved) & problem.eligible)
+    allowed = ~problem.reserve_bound
     returned = allocation.returned.copy()
     for g in np.flatnonzero(allocation.buses > 0):
         members = np.flatnonzero((problem.group == g) & allowed)

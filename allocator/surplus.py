@@ -29,7 +29,7 @@ def drop_surplus(problem: Problem, allocation: Allocation) -> Allocation:
     with np.errstate(divide="ignore", invalid="ignore"):
         needed = np.where(trucks > 0, (c - share) * trucks / (1 - share), 0.0) if share < 1 else np.zeros(len(c))
     passes = np.minimum(allocation.passes, _at_least(needed))
-    keep = _reserved(problem) | (capacity(problem, boxes, passes, returned) < c)
+    keep = problem.reserve_bound | (capacity(problem, boxes, passes, returned) < c)
     boxes = np.where(keep, allocation.boxes, boxes)
     passes = np.where(keep, allocation.passes, passes)
     returned = np.where(keep, allocation.returned, returned)
@@ -50,10 +50,3 @@ def _arrays(allocation: Allocation) -> tuple[np.ndarray, ...]:
 def _at_least(amount: np.ndarray) -> np.ndarray:
     """The smallest whole number >= amount (never below 0), guarded against float noise."""
     return np.ceil(np.maximum(amount, 0) - 1e-9).astype(np.int64)
-
-
-def _reserved(problem: Problem) -> np.ndarray:
-    """Eligible members of a tier with a mask reserve: their boxes may serve the reserve rule."""
-    sc = problem.scenario
-    tiers = [t for t in sc.tiers if sc.reserve_boxes(t) > 0]
-    return np.isin(problem.instance.tier, tiers) & problem.eligible
