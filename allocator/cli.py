@@ -38,6 +38,14 @@ class Search(str, Enum):
     guided = "guided"
 
 
+class Solver(str, Enum):
+    highs = "highs"
+    scip = "scip"
+
+
+SolverOpt = Annotated[Solver, typer.Option(help="highs: the default, fastest measured; scip: SCIP through OR-Tools MathOpt, an independent check (slower).")]
+
+
 class Preset(str, Enum):
     keqiao = "keqiao"
     small = "small"
@@ -102,13 +110,15 @@ def solve(
     plots: Annotated[Optional[Path], typer.Option(help="Write the report's charts as PNG files into this folder.")] = None,
     log: Annotated[bool, typer.Option(help="Show the solver's log on stderr.")] = False,
     search: Annotated[Search, typer.Option(help="full: branch and bound in every stage; guided: LP bound and a plan searched around the LP solution; auto: guided only for very large models.")] = Search.auto,
+    solver: SolverOpt = Solver.highs,
 ) -> None:
     """Solve one instance: chain balance, then weighted output, then fewest supplies used."""
     from allocator import pipeline
     from allocator.solve import SolveOptions
 
     started = datetime.now(timezone.utc)
-    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, threads=threads, log=log, search=search.value)
+    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, threads=threads, log=log, search=search.value,
+                           solver=solver.value)
     try:
         result = pipeline.run(instance, scenario, set_, options=options, encoding=encoding)
         language = lang.value if lang else result.problem.scenario.lang
@@ -248,6 +258,7 @@ def whatif(
     lang: LangOpt = None,
     html: Annotated[Optional[Path], typer.Option(help="Write one self-contained HTML comparison with the KPI curves.")] = None,
     plots: Annotated[Optional[Path], typer.Option(help="Write the comparison chart as PNG into this folder.")] = None,
+    solver: SolverOpt = Solver.highs,
 ) -> None:
     """Solve a grid or a list of scenarios against a base and compare them (exit 1 if any run gave no plan)."""
     from allocator import whatif as wi
@@ -260,7 +271,7 @@ def whatif(
         variants = (wi.grid(vary) if vary else []) + (wi.named(scenarios) if scenarios else [])
     except Exception as exc:
         _fail_on_bad_input(exc)
-    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic)
+    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, solver=solver.value)
     count = workers or wi.default_workers()
     outcomes, interrupted = _sweep(problem, variants, options, count, backend.value, address, out, quiet)
     _write_sweep(problem, outcomes, options, started, out)

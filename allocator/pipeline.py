@@ -60,6 +60,7 @@ def manifest(result: Result, summary: dict[str, Any], started: datetime, command
         "node_limit": opts.node_limit if opts.deterministic else None,
         "rel_gap": opts.rel_gap,
         "search": opts.search,
+        "solver": opts.solver,
         "status": summary["status"],
         "stages": [{k: s[k] for k in ("stage", "status", "value", "bound", "gap")} for s in summary["stages"]],
         "started": started.isoformat(timespec="seconds"),

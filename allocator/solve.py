@@ -25,6 +25,7 @@ from allocator.highs import HighsModel, SolverRun
 from allocator.model import Formulation, build
 from allocator.problem import Problem, mask_cap
 from allocator.result import Allocation, Evaluation, evaluate
+from allocator.scip import ScipModel
 from allocator.seating import fill_spare_seats
 from allocator.surplus import drop_surplus
 
@@ -69,6 +70,7 @@ PRICE_RESOLUTION = 1e-5
 #: branch and bound, stage 2 stuck at a 22% gap in 64 s, guided 2e-3 / 3e-3 / 3e-2 in 6 s.
 GUIDED_ABOVE = 100_000
 SEARCHES = ("auto", "full", "guided")
+SOLVERS = ("highs", "scip")
 
 
 class Status(str, Enum):
@@ -93,6 +95,7 @@ class SolveOptions:
     threads: int = 1
     log: bool = False
     search: str = "auto"  # full: branch and bound; guided: LP bound + LP-guided plan; auto: by size
+    solver: str = "highs"  # highs (default, fastest measured) or scip (through OR-Tools MathOpt)
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     clock = _Clock(options)
     formulation = build(problem)
     clock.mark("build")
-    model = HighsModel(formulation, seed=options.seed, threads=1 if options.deterministic else options.threads, log=options.log)
+    model = open_model(options, formulation)
     clock.mark("load")
     run = _StageRunner(problem, formulation, model, options, clock)
     current = initial_allocation(problem)
@@ -173,6 +176,14 @@ def initial_allocation(problem: Problem) -> Allocation:
         before = np.concatenate([[0], np.cumsum(cap[members])[:-1]])
         boxes[members] = np.clip(need - before, 0, cap[members])
     return Allocation(boxes, start.passes, start.returned, start.buses)
+
+
+def open_model(options: SolveOptions, formulation: Formulation) -> HighsModel | ScipModel:
+    """The formulation loaded into the chosen solver; both offer the same few operations."""
+    if options.solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, not {options.solver!r}")
+    kind = ScipModel if options.solver == "scip" else HighsModel
+    return kind(formulation, seed=options.seed, threads=1 if options.deterministic else options.threads, log=options.log)
 
 
 def _guided(search: str, formulation: Formulation) -> bool:
@@ -210,7 +221,7 @@ class _Clock:
 class _StageRunner:
     """Runs the stages on one model; keeps the holds and the notes."""
 
-    def __init__(self, problem: Problem, formulation: Formulation, model: HighsModel, options: SolveOptions, clock: _Clock):
+    def __init__(self, problem: Problem, formulation: Formulation, model: HighsModel | ScipModel, options: SolveOptions, clock: _Clock):
         self.problem, self.f, self.model, self.options, self.clock = problem, formulation, model, options, clock
         self.notes: list[str] = []
         self.z1: float | None = None

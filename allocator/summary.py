@@ -25,6 +25,7 @@ def summarize(result: Result) -> dict[str, Any]:
         "scenario": sc.to_dict(),
         "status": overall_status(result),
         "proven": result.proven,
+        "solver": result.options.solver,
         "plan": result.has_plan,
         "stages": [_stage(s) for s in result.stages],
         "supplies": _supplies(result),

@@ -343,6 +343,7 @@ def sweep_manifest(instance: Instance, outcomes: list[RunOutcome], options: Solv
         "seed": options.seed,
         "deterministic": options.deterministic,
         "time_limit": options.time_limit,
+        "solver": options.solver,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "runs": [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import os
@@ -28,11 +29,12 @@ KEQIAO = Path(__file__).parent.parent / "instances" / "keqiao-2020.csv"
 EXACT = SolveOptions(time_limit=30, rel_gap=1e-9)
 
 
-def solve_case(name: str, tmp_path: Path, sets: list[str] | None = None, instance: Path | None = None):
+def solve_case(name: str, tmp_path: Path, sets: list[str] | None = None, instance: Path | None = None,
+               solver: str = "highs"):
     """Solve tests/data/<name>.csv under <name>.toml, export it and check it independently."""
     instance = instance or DATA / f"{name}.csv"
     problem = load_problem(instance, DATA / f"{name}.toml", sets)
-    result = solve(problem, EXACT)
+    result = solve(problem, replace(EXACT, solver=solver))
     summary = summarize(result)
     out = tmp_path / f"export-{name}"
     from datetime import datetime, timezone
