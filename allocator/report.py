@@ -61,8 +61,12 @@ def _headline(summary: dict[str, Any], lang: str) -> RenderableType:
     return Panel(text, title="allocator", border_style="blue")
 
 
+SOLVER_NAMES = {"highs": "HiGHS", "scip": "SCIP"}
+
+
 def _stages(summary: dict[str, Any], lang: str) -> RenderableType:
-    table = Table(title=t("stages_title", lang), title_justify="left")
+    solver = SOLVER_NAMES.get(summary.get("solver", ""), summary.get("solver", ""))
+    table = Table(title=f"{t('stages_title', lang)} · {solver}", title_justify="left")
     for key in ("col_stage", "col_objective", "col_status", "col_value", "col_bound", "col_gap", "col_time"):
         table.add_column(t(key, lang), justify="right" if key in ("col_value", "col_bound", "col_gap", "col_time") else "left")
     for s in summary["stages"]:

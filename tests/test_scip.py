@@ -81,6 +81,8 @@ def test_solver_option_reaches_the_solver_and_the_records(tmp_path):
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8-sig"))["solver"] == "scip"
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8-sig"))
     assert summary["solver"] == "scip" and summary["status"] == "optimal"
+    shown = CliRunner().invoke(app, [*args[:4], "--solver", "scip"])
+    assert shown.exit_code == 0 and "· SCIP" in shown.output
 
 
 def test_unknown_solver_is_refused():
