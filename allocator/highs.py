@@ -47,6 +47,19 @@ def _stdout_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """HiGHS writes its log to stdout; ``--log`` promises stderr (stdout may carry JSON)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 class HighsModel:
     """One HiGHS instance holding the formulation; objectives and holds change per stage."""
 
@@ -56,6 +69,7 @@ class HighsModel:
         self._hs = highspy
         with _stdout_silenced():
             self._h = highspy.Highs()
+        self._log = log
         self._set("output_flag", log)
         self._set("log_to_console", log)
         self._set("random_seed", int(seed) % 2_147_483_647)
@@ -130,7 +144,7 @@ class HighsModel:
             limit = h.getRunTime() + float(time_limit) if time_limit is not None else float("inf")
             self._set("time_limit", limit)
             started = time.perf_counter()
-            h.run()
+            self._solve()
             seconds = time.perf_counter() - started
             status = h.getModelStatus()
             if status == hs.HighsModelStatus.kInfeasible:
@@ -188,6 +202,13 @@ class HighsModel:
             self._set("presolve", "choose")
         return SolverRun(again.outcome, again.objective, again.bound, again.values, first.seconds + again.seconds, first.nodes + again.nodes)
 
+    def _solve(self) -> None:
+        if self._log:
+            with _stdout_to_stderr():
+                self._h.run()
+        else:
+            self._h.run()
+
     def _consistent(self, run: SolverRun) -> bool:
         value = float(self._costs @ run.values) + self._offset
         return abs(value - run.objective) <= 1e-6 * max(1.0, abs(value))
@@ -198,7 +219,7 @@ class HighsModel:
         self._set("mip_rel_gap", float(rel_gap))
         self._set("mip_max_nodes", int(node_limit) if node_limit is not None else 2_147_483_647)
         started = time.perf_counter()
-        h.run()
+        self._solve()
         seconds = time.perf_counter() - started
         status = h.getModelStatus()
         if status == hs.HighsModelStatus.kModelEmpty:  # nothing left to decide: the offset is exact

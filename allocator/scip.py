@@ -15,6 +15,7 @@ this module: stages see :class:`~allocator.highs.SolverRun`.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from datetime import timedelta
 
@@ -145,7 +146,6 @@ class ScipModel:
             params.time_limit.FromTimedelta(timedelta(seconds=float(time_limit)))
         params.threads = self._threads
         params.random_seed = self._seed
-        params.enable_output = self._log
         return params
 
     def _solve(self, proto, solver_type: int, params, hint: np.ndarray | None) -> SolverRun:
@@ -158,8 +158,9 @@ class ScipModel:
             known.ids.extend(range(self.num_cols))
             known.values.extend(hint)
         started = time.perf_counter()
+        log = _to_stderr if self._log else None  # --log promises stderr: stdout may carry JSON
         result = solver.solve(proto, solver_type, parameters_pb2.SolverInitializerProto(), params, model_params,
-                              None, callback_pb2.CallbackRegistrationProto(), None, None)
+                              log, callback_pb2.CallbackRegistrationProto(), None, None)
         seconds = time.perf_counter() - started
         values = _first_point(result, self.num_cols)
         bounds = result.termination.objective_bounds
@@ -168,6 +169,11 @@ class ScipModel:
         outcome = _outcome(result.termination, result_pb2)
         nodes = int(result.solve_stats.node_count)
         return SolverRun(outcome, objective, bound, values, seconds, nodes)
+
+
+def _to_stderr(lines: list[str]) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
 
 
 def _row_major(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

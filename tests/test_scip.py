@@ -91,3 +91,17 @@ def test_unknown_solver_is_refused():
     assert "cplex" in result.output
     with pytest.raises(ValueError, match="solver must be one of"):
         solve(load_problem(DATA / "chain.csv", DATA / "chain.toml", None), SolveOptions(solver="cplex"))
+
+
+@pytest.mark.parametrize("solver", ["highs", "scip"])
+def test_solver_log_goes_to_stderr_and_leaves_json_on_stdout(solver):
+    # both solvers write their logs from C++; --log promises stderr, and stdout may carry JSON
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "allocator", "solve", str(DATA / "chain.csv"), "--scenario", str(DATA / "chain.toml"),
+            "--solver", solver, "--log", "--format", "json"]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["solver"] == solver
+    assert len(done.stderr.splitlines()) > 20  # the log itself
