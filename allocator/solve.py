@@ -1,86 +1,26 @@
-"""solve(problem) -> Result: the three lexicographic stages, each reported honestly.
+"""solve(problem) -> Result: build the formulation, load it into a solver, run the stages.
 
-Each stage runs on the same HiGHS model, warm-started from the previous stage's
-allocation.  After every stage the integer decisions are read back, c_i and the stage
-values are recomputed by :func:`allocator.result.evaluate`, and only those recomputed
-values are held by the next stage and reported.  A stage that cannot improve on its
-start (time limit, nothing better found) keeps the previous allocation, which is
-feasible for it by construction, and says so.
-
-Two shortcuts, each with its own proof: stage 2 prices every unit so that its one search
-also proves stage 3 (:meth:`_StageRunner.stage2_priced`), and models too large for
-branch and bound take their bounds from the LP relaxation (``search="guided"``).
+The stages, their proofs and what each may claim are in :mod:`allocator.stages`; this
+module is the entry point a Python user calls (``from allocator import solve``).
 """
 
 from __future__ import annotations
 
-import math
-import time
-from dataclasses import dataclass, field, replace
-from enum import Enum
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from allocator.highs import HighsModel, SolverRun
+from allocator.highs import HighsModel
 from allocator.model import Formulation, build
 from allocator.problem import Problem, mask_cap
 from allocator.result import Allocation, Evaluation, evaluate
 from allocator.scip import ScipModel
 from allocator.seating import fill_spare_seats
-from allocator.surplus import drop_surplus
+from allocator.stages import SEARCHES, STAGE_NAMES, Clock, StageResult, StageRunner, Status, stage_status
 
-#: A proven gap this small is the solver's numerical tolerance, so such a stage is
-#: reported as optimal: 1e-7 relative, or 1e-6 absolute (HiGHS's bounds carry about 1e-6
-#: absolute slack; on a stage-1 value near 0.4 that is 2.5e-6 relative, and 1e-6 is the
-#: SPEC's own tolerance for holding stage 1).
-OPTIMAL_GAP = 1e-7
-OPTIMAL_ABS = 1e-6
-#: SPEC tolerances for holding an earlier stage.
-HOLD_LINK_ABS = 1e-6
-HOLD_OUTPUT_REL = 1e-6
-#: Safety margins inside those tolerances, so that values recomputed from the integer
-#: decisions still meet the SPEC's tolerances despite the solver's feasibility tolerance.
-_LINK_MARGIN = 3e-7
-_OUTPUT_MARGIN = 4e-7
-#: Stage 2 is solved to this gap when time allows: stage 3 may only trade 1e-6 of it, so
-#: a looser stage 2 leaves stage 3 to finish stage 2's search (measured on Keqiao:
-#: stage 3 took 15-115 s after a 1e-4 stage 2, 9-14 s after a 1e-6 one).
-STAGE2_GAP = 1e-6
-#: Stage 2 puts this price (relative to its LP bound) on every box, pass and bus, and
-#: searches to PRICED_GAP (same scale): then one search proves stage 2 and stage 3, see
-#: :meth:`_StageRunner.stage2_priced`.  The price must exceed the 1e-6 that stage 3 may
-#: trade plus the search's gap plus HiGHS's own imprecision: 5e-6 - 1e-6 - 1.5e-6 leaves 2.5e-6.
-UNIT_PRICE = 5e-6
-PRICED_GAP = 1.5e-6
-#: HiGHS's optimum can sit below a plan's recomputed value by its feasibility tolerance
-#: times a firm's weight (seen on two-firm instances: 1.1e-5 relative, a c_i 9e-7 low);
-#: such a bound is raised to the plan's value.  One further off than the default gap is
-#: not used at all.
-BOUND_SLACK = 1e-4
-#: The priced proof of stage 3 must clear HiGHS's resolution: its optimum can miss a plan
-#: better by its feasibility tolerance times a firm's weight (1e-6 x w v), so the proof's
-#: slack must exceed ten times that for the heaviest firm.  Without this, a one-firm
-#: instance whose price was 1e-7 was "proven" to need a bus that added nothing.
-PRICE_RESOLUTION = 1e-5
-#: Above this many matrix nonzeros, ``search="auto"`` guides each stage by its LP
-#: relaxation instead of running branch and bound.  HiGHS's root cut loop cannot be
-#: interrupted: at 100,000 firms (383k nonzeros) one separation pass took 37 s against a
-#: 10 s limit.  Measured with supplies scaled to size and the default 60 s: 20,000 firms
-#: (77k) by branch and bound, gaps 7e-5 / 5e-4 / 6e-3 in 61 s; 30,000 firms (115k) by
-#: branch and bound, stage 2 stuck at a 22% gap in 64 s, guided 2e-3 / 3e-3 / 3e-2 in 6 s.
-GUIDED_ABOVE = 100_000
-SEARCHES = ("auto", "full", "guided")
+__all__ = ["SEARCHES", "SOLVERS", "Result", "SolveOptions", "StageResult", "Status", "solve", "stage_status"]
+
 SOLVERS = ("highs", "scip")
-
-
-class Status(str, Enum):
-    OPTIMAL = "optimal"  # proven, gap at or below OPTIMAL_GAP (or OPTIMAL_ABS absolute)
-    WITHIN_GAP = "within gap"  # proven gap at or below the requested relative gap
-    FEASIBLE = "feasible"  # a plan with a larger gap, the solver stopped for another reason
-    TIME_LIMIT = "time limit"
-    WORK_LIMIT = "work limit"
-    NO_SOLUTION = "no solution"
-    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
@@ -97,19 +37,6 @@ class SolveOptions:
     search: str = "auto"  # full: branch and bound; guided: LP bound + LP-guided plan; auto: by size
     solver: str = "highs"  # highs (default, fastest measured) or scip (through OR-Tools MathOpt)
 
-
-@dataclass(frozen=True)
-class StageResult:
-    stage: int
-    name: str
-    sense: str  # max | min
-    status: Status
-    value: float | None
-    bound: float | None
-    gap: float | None
-    seconds: float
-    nodes: int = 0
-    note: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,18 +59,16 @@ class Result:
         return all(s.status in (Status.OPTIMAL, Status.WITHIN_GAP, Status.SKIPPED) for s in self.stages)
 
 
-STAGE_NAMES = {1: "lowest link recovery", 2: "weighted output", 3: "boxes+passes+buses"}
-
 
 def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     """Solve the three stages of the SPEC model and return the verified allocation."""
     options = options or SolveOptions()
-    clock = _Clock(options)
+    clock = Clock(options)
     formulation = build(problem)
     clock.mark("build")
     model = open_model(options, formulation)
     clock.mark("load")
-    run = _StageRunner(problem, formulation, model, options, clock)
+    run = StageRunner(problem, formulation, model, options, clock)
     current = initial_allocation(problem)
     stages = []
     if problem.stage1_active:
@@ -186,339 +111,7 @@ def open_model(options: SolveOptions, formulation: Formulation) -> HighsModel | 
     return kind(formulation, seed=options.seed, threads=1 if options.deterministic else options.threads, log=options.log)
 
 
-def _guided(search: str, formulation: Formulation) -> bool:
-    if search not in SEARCHES:
-        raise ValueError(f"search must be one of {', '.join(SEARCHES)}, not {search!r}")
-    return search == "guided" or (search == "auto" and formulation.num_nonzeros > GUIDED_ABOVE)
-
-
 def _skip_reason(problem: Problem) -> str:
     if not problem.scenario.rules.chain_balance:
         return "chain_balance is off"
     return "no listed chain link has members in this instance"
-
-
-class _Clock:
-    def __init__(self, options: SolveOptions):
-        self.started = time.perf_counter()
-        self.last = self.started
-        self.timings: dict[str, float] = {}
-        self.options = options
-
-    def mark(self, name: str) -> None:
-        now = time.perf_counter()
-        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
-        self.last = now
-
-    def share(self, stages_left: int, last_weight: float = 1.0) -> float | None:
-        """A stage's share of the remaining time: what is left, split by the stages' weights."""
-        if self.options.deterministic:
-            return None
-        left = self.options.time_limit - (time.perf_counter() - self.started)
-        return max(0.05, left / (stages_left - 1 + last_weight))
-
-
-class _StageRunner:
-    """Runs the stages on one model; keeps the holds and the notes."""
-
-    def __init__(self, problem: Problem, formulation: Formulation, model: HighsModel | ScipModel, options: SolveOptions, clock: _Clock):
-        self.problem, self.f, self.model, self.options, self.clock = problem, formulation, model, options, clock
-        self.notes: list[str] = []
-        self.z1: float | None = None
-        self.z2 = 0.0
-        self.stage2_tight = False
-        self.stage3_proven: int | None = None  # units of the stage-2 plan, when stage 2 proved stage 3
-        self.guided = _guided(options.search, formulation)
-        if self.guided:
-            self.notes.append(
-                f"the model has {formulation.num_nonzeros:,} nonzeros: each stage's bound comes from the LP "
-                "relaxation and its plan from a search around the LP solution (search=full runs branch and bound)"
-            )
-
-    def stage1(self, start: Allocation) -> tuple[Allocation, StageResult]:
-        costs = np.zeros(self.f.num_cols)
-        costs[self.f.z] = 1.0
-        self.model.set_objective(costs, 0.0, maximize=True)
-        run = self._run(start, stages_left=3)
-        best = self._pick(start, run)
-        value = evaluate(self.problem, best).min_link
-        self.z1 = value
-        return best, self._report(1, "max", run, value, run.bound)
-
-    def stage2(self, start: Allocation) -> tuple[Allocation, StageResult]:
-        f = self.f
-        if self.z1 is not None:
-            self.model.set_lower(f.z, self.z1 - HOLD_LINK_ABS + _LINK_MARGIN)  # (C11)
-        output = np.zeros(f.num_cols)
-        output[f.c[f.c >= 0]] = f.value_weight
-        spent = 0.0
-        if not self.guided:
-            start, report = self.stage2_priced(start, output)
-            if report is not None and report.status in (Status.OPTIMAL, Status.WITHIN_GAP):
-                return start, report
-            spent = report.seconds if report is not None else 0.0
-        self.model.set_objective(output, f.constant_output, maximize=True)
-        run = self._run(start, stages_left=2, rel_gap=min(self.options.rel_gap, STAGE2_GAP))
-        run = replace(run, seconds=run.seconds + spent)
-        best = self._pick(start, run, hold_links=True)
-        value = evaluate(self.problem, best).weighted_output
-        self.z2 = value
-        report = self._report(2, "max", run, value, run.bound)
-        self.stage2_tight = report.gap is not None and report.gap <= STAGE2_GAP
-        return best, report
-
-    def stage2_priced(self, start: Allocation, output: np.ndarray) -> tuple[Allocation, StageResult | None]:
-        """Stage 2 with a price p on every unit: one search that also proves stage 3.
-
-        With L the proven bound of max (output - p units) over all plans, any plan x has
-        output(x) <= L + p units(x).  So (a) no plan beats L + p * (most units there are):
-        stage 2's bound; and (b) if L + p (N - 1) < z2 (1 - 1e-6) for the plan found (N units,
-        output z2), no plan with fewer units holds stage 2: stage 3 is proven optimal without
-        a search of its own.  (b) holds whenever the search closes its gap below p - 1e-6 z2.
-        On Keqiao this one search takes about as long as stage 2 alone did and stage 3's
-        4-10 s are gone.  The price needs a scale, the LP bound; (a) is loose when many units
-        stay unused, and then the plain stage 2 follows.
-        """
-        f, units, most = self.f, self._units(), self._most_units()
-        if len(units) == 0:
-            return start, None
-        self.model.set_objective(output, f.constant_output, maximize=True)
-        relaxed = self.model.relaxation(time_limit=self.clock.share(2))
-        if relaxed is None or relaxed.outcome != "optimal" or relaxed.objective <= 0:
-            return start, None
-        price = UNIT_PRICE * relaxed.objective
-        costs = output.copy()
-        costs[units] -= price
-        self.model.set_objective(costs, f.constant_output, maximize=True)
-        priced_lp = self.model.relaxation(time_limit=self.clock.share(2))
-        if priced_lp is None or priced_lp.outcome != "optimal":
-            return start, None
-        left_unused = most - float(priced_lp.values[units].sum())
-        if left_unused > 0.5:
-            # units worth less than the price: the search would leave them unused and its
-            # bound would be loose by price x unused (650k masks: 2.9e-3), so go plain now
-            return start, None
-        abs_gap = min(PRICED_GAP, self.options.rel_gap) * relaxed.objective
-        run = self._run(start, stages_left=2, rel_gap=min(self.options.rel_gap, STAGE2_GAP), abs_gap=abs_gap)
-        best = self._pick(start, run, hold_links=True)
-        check = evaluate(self.problem, best)
-        value, count = check.weighted_output, check.resources_used
-        bound = run.bound + price * most if run.bound is not None else None
-        seconds = relaxed.seconds + priced_lp.seconds + run.seconds
-        run = SolverRun(run.outcome, run.objective, bound, None, seconds, run.nodes)
-        report = self._report(2, "max", run, value, bound)
-        if report.status in (Status.OPTIMAL, Status.WITHIN_GAP):
-            self.z2 = value
-            self.stage2_tight = report.gap <= STAGE2_GAP
-            priced_best = max(bound - price * most, value - price * count)  # L, never below the plan
-            slack = value * (1 - HOLD_OUTPUT_REL) - (priced_best + price * (count - 1))
-            if slack > PRICE_RESOLUTION * float(f.value_weight.max(initial=0.0)) + 1e-9 * abs(value):
-                self.stage3_proven = count
-        return best, report
-
-    def _units(self) -> np.ndarray:
-        f = self.f
-        return np.concatenate([block[block >= 0] for block in (f.b, f.p, f.y)])
-
-    def _most_units(self) -> float:
-        """The most boxes + passes + buses any plan can hand out (supplies, capped by the bounds)."""
-        f, supply = self.f, self.problem.scenario.supply
-        upper = np.concatenate(f.col_upper)
-        return float(sum(min(cap, upper[cols[cols >= 0]].sum()) for cols, cap in
-                         ((f.b, supply.boxes), (f.p, supply.passes), (f.y, supply.buses))))
-
-    def stage3(self, start: Allocation) -> tuple[Allocation, StageResult]:
-        f = self.f
-        if self.stage3_proven is not None:
-            return start, StageResult(3, STAGE_NAMES[3], "min", Status.OPTIMAL, float(self.stage3_proven),
-                                      float(self.stage3_proven), 0.0, 0.0, note="proven in stage 2")
-        start = drop_surplus(self.problem, start)
-        cols = f.c[f.c >= 0]
-        floor = self.z2 * (1 - HOLD_OUTPUT_REL + _OUTPUT_MARGIN) - f.constant_output
-        self.model.add_row(cols, f.value_weight, floor, math.inf)  # (C12)
-        units = self._units()
-        if self.stage2_tight:
-            return self._stage3_by_exclusion(start, units)
-        costs = np.zeros(f.num_cols)
-        costs[units] = 1.0
-        self.model.set_objective(costs, 0.0, maximize=False)
-        run = self._run(start, stages_left=1)
-        best = self._pick(start, run, hold_links=True, hold_output=True)
-        value = float(evaluate(self.problem, best).resources_used)
-        bound = math.ceil(run.bound - 1e-6) if run.bound is not None else None  # the objective is a whole number
-        return best, self._report(3, "min", run, value, bound)
-
-    def _stage3_by_exclusion(self, start: Allocation, units: np.ndarray) -> tuple[Allocation, StageResult]:
-        """Stage 3 after a tight stage 2: prove that no plan with one unit fewer holds stage 2.
-
-        The stage-2 plan is all but optimal, so stage 3 is mostly a proof.  A search for a
-        plan with at most N - 1 units that holds (C11) and (C12), steered by weighted output
-        and stopped at the first such plan, is a stronger proof than minimising units
-        (Keqiao: 5.6 s against 9.0 s; without chain balance 8.5 s against 18.2 s).  Each
-        plan it finds becomes the new N; "infeasible" proves the last N optimal.
-        """
-        f, best = self.f, start
-        count = evaluate(self.problem, start).resources_used
-        row = self.model.add_row(units, np.ones(len(units)), -math.inf, count - 1)
-        costs = np.zeros(f.num_cols)
-        costs[f.c[f.c >= 0]] = -f.value_weight
-        self.model.set_objective(costs, -f.constant_output, maximize=False)
-        self.model.set_target(-self.z2 * (1 - HOLD_OUTPUT_REL))  # any plan that holds stage 2 will do
-        seconds, nodes, proven = 0.0, 0, count == 0
-        while not proven:
-            self.model.set_row_bounds(row, -math.inf, count - 1)
-            run = self._run(None, stages_left=1, heuristics=False)
-            seconds, nodes = seconds + run.seconds, nodes + run.nodes
-            if run.outcome == "infeasible":
-                proven = True
-                break
-            candidate = self._pick(best, run, hold_links=True, hold_output=True)
-            fewer = evaluate(self.problem, candidate).resources_used
-            if candidate is best or fewer >= count:
-                break  # stopped by a limit before finding or excluding a better plan
-            best, count = candidate, fewer
-        self.model.set_target(None)
-        if proven:
-            outcome = SolverRun("optimal", count, count, None, seconds, nodes)
-            return best, self._report(3, "min", outcome, float(count), float(count))
-        self.model.set_row_bounds(row, -math.inf, math.inf)
-        self.model.set_objective(np.where(np.isin(np.arange(f.num_cols), units), 1.0, 0.0), 0.0, maximize=False)
-        relaxed = self.model.relaxation(time_limit=self.clock.share(1))  # what is left of the limit
-        proven = relaxed is not None and relaxed.outcome == "optimal"
-        bound = math.ceil(relaxed.objective - 1e-6) if proven else None
-        limited = SolverRun(run.outcome, count, bound, None, seconds, nodes)
-        return best, self._report(3, "min", limited, float(count), bound)
-
-    def _run(self, start: Allocation | None, stages_left: int, rel_gap: float | None = None, heuristics: bool = True,
-             abs_gap: float = 0.0) -> SolverRun:
-        known = start_vector(self.problem, self.f, start) if start is not None else None
-        if known is not None:
-            self.model.set_start(known)
-        opts = self.options
-        limits = {
-            "rel_gap": opts.rel_gap if rel_gap is None else rel_gap,
-            "node_limit": opts.node_limit if opts.deterministic else None,
-            "heuristics": heuristics,
-            "abs_gap": abs_gap,
-        }
-        if not self.guided:
-            run = self.model.run(time_limit=self.clock.share(stages_left), **limits)
-        else:  # a guided stage 3 only solves its LP: half a share is plenty
-            share = self.clock.share(stages_left, last_weight=0.5)
-            run = self._guided_run(known, share, limits, search=stages_left > 1 or known is None)
-        self.clock.mark(f"stage{4 - stages_left}")
-        return run
-
-    def _guided_run(self, known: np.ndarray | None, share: float | None, limits: dict, search: bool) -> SolverRun:
-        """LP relaxation for the bound, then branch and bound inside the box [0, max(ceil(LP), start)].
-
-        The box holds the start, so the search can only improve on it; rounding the LP
-        point up or down stays inside it too.  Only the LP's optimum is a proven bound.
-        Stage 3 from a lean plan skips the search: at 100,000 firms it ran its whole share
-        (17 s) without finding a plan with fewer units, and on Keqiao it found none either.
-        """
-        relaxed = self.model.relaxation(time_limit=share)
-        if relaxed is None or relaxed.outcome == "infeasible":
-            seconds = relaxed.seconds if relaxed is not None else 0.0
-            return SolverRun("infeasible" if relaxed else "time", None, None, None, seconds, 0)
-        if not search:
-            return SolverRun("guided", None, relaxed.objective, None, relaxed.seconds, 0)
-        upper = np.ceil(relaxed.values - 1e-6)
-        if known is not None:
-            upper = np.maximum(upper, known)
-        left = None if share is None else max(0.05, share - relaxed.seconds)
-        run = self.model.run_within(upper, time_limit=left, **limits)
-        outcome = "time" if run.outcome == "time" else "guided"
-        seconds = relaxed.seconds + run.seconds
-        return SolverRun(outcome, run.objective, relaxed.objective, run.values, seconds, run.nodes)
-
-    def _pick(self, start: Allocation, run: SolverRun, hold_links: bool = False, hold_output: bool = False) -> Allocation:
-        """The solver's allocation if it checks out against the SPEC, else the start."""
-        if run.values is None:
-            return start
-        candidate = read_allocation(self.problem, self.f, run.values)
-        check = evaluate(self.problem, candidate)
-        problems = list(check.violations)
-        if hold_links and self.z1 is not None and check.min_link < self.z1 - HOLD_LINK_ABS:
-            problems.append("stage 1 not held")
-        if hold_output and check.weighted_output < self.z2 * (1 - HOLD_OUTPUT_REL):
-            problems.append("stage 2 not held")
-        if problems:
-            self.notes.append("solver point rejected after recomputation (" + "; ".join(problems) + "); kept the previous plan")
-            return start
-        return candidate
-
-    def _report(self, stage: int, sense: str, run: SolverRun, value: float | None, bound: float | None) -> StageResult:
-        beyond = None if value is None or bound is None else (value - bound if sense == "max" else bound - value)
-        if beyond is not None and beyond > BOUND_SLACK * max(1.0, abs(value)):
-            # a bound well on the wrong side of a verified plan proves nothing: say so, claim nothing
-            self.notes.append(f"stage {stage}: the solver's bound {bound:.9g} contradicts the plan's value {value:.9g}; not used")
-            bound = None
-        elif beyond is not None and beyond > 0:
-            bound = value  # the solver's tolerance: the verified plan itself bounds the optimum from its side
-        gap = _gap(sense, value, bound)
-        status = stage_status(value, gap, run.outcome, self.options.rel_gap)
-        return StageResult(stage, STAGE_NAMES[stage], sense, status, value, bound, gap, run.seconds, run.nodes)
-
-
-def stage_status(value: float | None, gap: float | None, outcome: str, rel_gap: float) -> Status:
-    """What a stage may claim: from the recomputed value and the proven gap, not the solver's word."""
-    if gap is not None and (gap <= OPTIMAL_GAP or gap * abs(value) <= OPTIMAL_ABS * (1 + 1e-6)):
-        return Status.OPTIMAL
-    if gap is not None and gap <= rel_gap * (1 + 1e-9):
-        return Status.WITHIN_GAP
-    if outcome == "time":
-        return Status.TIME_LIMIT
-    if outcome == "work":
-        return Status.WORK_LIMIT
-    return Status.NO_SOLUTION if value is None else Status.FEASIBLE
-
-
-def _gap(sense: str, value: float | None, bound: float | None) -> float | None:
-    """Relative gap |bound - value| / |value|, never negative; None when unknown."""
-    if value is None or bound is None:
-        return None
-    distance = bound - value if sense == "max" else value - bound
-    if abs(value) < 1e-12:
-        return 0.0 if distance <= 1e-12 else math.inf
-    gap = distance / abs(value)
-    # below 1e-12 the bound and the recomputed value agree to float rounding; HiGHS's bound
-    # can move in its last bits between runs (seen as 1.5e-16 vs 3e-16 under heavy load),
-    # which would make comparison.csv differ between otherwise identical sweeps
-    return gap if gap > 1e-12 else 0.0
-
-
-def read_allocation(problem: Problem, f: Formulation, values: np.ndarray) -> Allocation:
-    """Round the solver's integer columns; absent columns are 0."""
-    n = len(problem)
-
-    def take(cols: np.ndarray, size: int) -> np.ndarray:
-        out = np.zeros(size, dtype=np.int64)
-        present = cols >= 0
-        out[present] = np.rint(values[cols[present]]).astype(np.int64)
-        return out
-
-    return Allocation(take(f.b, n), take(f.p, n), take(f.r, n), take(f.y, len(problem.group_keys)))
-
-
-def start_vector(problem: Problem, f: Formulation, allocation: Allocation) -> np.ndarray:
-    """A full column vector for a verified allocation, consistent with every row of the model."""
-    values = np.zeros(f.num_cols)
-    check = evaluate(problem, allocation)
-    for cols, data in ((f.b, allocation.boxes), (f.p, allocation.passes), (f.r, allocation.returned), (f.y, allocation.buses)):
-        present = cols >= 0
-        values[cols[present]] = data[present]
-    present = f.c >= 0
-    values[f.c[present]] = check.c_after[present]
-    if f.z >= 0:
-        values[f.z] = min(check.link_after.values())
-    cap = mask_cap(problem, allocation.returned)
-    derived = {"gets_boxes": allocation.boxes >= 1, "cap": cap, "cap_on": cap >= 1}
-    for kind, (cols, firms) in f.aux.items():
-        values[cols] = derived[kind][firms]
-    sc = problem.scenario
-    for tier, col in f.reserve_switch.items():
-        reserve = sc.reserve_boxes(tier)
-        members = (problem.instance.tier == tier) & problem.eligible
-        values[col] = float(allocation.boxes[members].sum() >= reserve)
-    return values

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from hypothesis import given
 
-import allocator.solve as solve_module
+import allocator.stages as stages_module
 from allocator.pipeline import load_problem
 from allocator.problem import Problem
 from allocator.scenario import Scenario
@@ -19,11 +19,11 @@ PROVEN_BY_PRICE = "proven in stage 2"
 
 @contextmanager
 def unit_price(price: float):
-    saved, solve_module.UNIT_PRICE = solve_module.UNIT_PRICE, price
+    saved, stages_module.UNIT_PRICE = stages_module.UNIT_PRICE, price
     try:
         yield
     finally:
-        solve_module.UNIT_PRICE = saved
+        stages_module.UNIT_PRICE = saved
 
 
 def test_keqiao_stage_three_is_proven_by_the_priced_search(keqiao_result):

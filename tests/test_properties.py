@@ -102,7 +102,7 @@ def test_more_supply_never_lowers_weighted_output_without_chain_balance(rows, ov
 
 
 def test_stage_status_claims_only_what_the_gap_proves():
-    from allocator.solve import stage_status
+    from allocator.stages import stage_status
 
     # HiGHS's bound on a stage-1 value near 0.4 sits 1e-6 above it: within its tolerance
     assert stage_status(0.39718614718614714, 1.00000000003e-6 / 0.39718614718614714, "optimal", 1e-9) is Status.OPTIMAL
@@ -116,7 +116,7 @@ def test_stage_status_claims_only_what_the_gap_proves():
 def test_gaps_below_float_rounding_are_reported_as_zero():
     # HiGHS's bound can move in its last bits between runs; a gap like 1.5e-16 is rounding,
     # and printing it would make comparison.csv differ between identical sweeps.
-    from allocator.solve import _gap
+    from allocator.stages import _gap
 
     assert _gap("max", 0.37075843199382574, 0.37075843199382574 + 5.6e-17) == 0.0
     assert _gap("min", 677.0, 677.0 - 1e-13) == 0.0
