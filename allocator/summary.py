@@ -33,7 +33,7 @@ def summarize(result: Result) -> dict[str, Any]:
             "overall": _pair(inst.output_value, ev.c_before, ev.c_after, np.ones(len(inst), dtype=bool)),
             "tiers": {t: _pair(inst.output_value, ev.c_before, ev.c_after, inst.tier == t) for t in ("A", "B", "C") if (inst.tier == t).any()},
             "links": {name: _pair(inst.output_value, ev.c_before, ev.c_after, inst.chain_link == name) for name in _ordered_links(problem)},
-            "parks": {name: _pair(inst.output_value, ev.c_before, ev.c_after, inst.park == name) for name in sorted(set(inst.park.tolist()))},
+            "parks": _pairs_by(inst.park, inst.output_value, ev.c_before, ev.c_after),
             "lowest_listed_link": {"before": min(ev.link_before.values()), "after": ev.min_link} if problem.stage1_active else None,
         },
         "weighted_output": {
@@ -117,6 +117,22 @@ def _pair(values: np.ndarray, before: np.ndarray, after: np.ndarray, members: np
         "enterprises": int(members.sum()),
         "before": float(values[members] @ before[members] / total) if total else 0.0,
         "after": float(values[members] @ after[members] / total) if total else 0.0,
+    }
+
+
+def _pairs_by(labels: np.ndarray, values: np.ndarray, before: np.ndarray, after: np.ndarray) -> dict[str, dict[str, float]]:
+    """:func:`_pair` for every distinct label, sorted, in one pass (a province has 1,000 parks:
+    one mask per park took 1.3 s at 100,000 firms)."""
+    names, group = np.unique(labels.astype(str), return_inverse=True)
+    sums = [np.bincount(group, weights=w, minlength=len(names)) for w in (values, values * before, values * after)]
+    count = np.bincount(group, minlength=len(names))
+    return {
+        str(name): {
+            "enterprises": int(n),
+            "before": float(b / total) if total else 0.0,
+            "after": float(a / total) if total else 0.0,
+        }
+        for name, n, total, b, a in zip(names, count, *sums)
     }
 
 
