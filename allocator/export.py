@@ -59,7 +59,7 @@ def export_files(result: Result, summary: dict[str, Any], manifest: dict[str, An
         return [header(c, lang) for c in columns]
 
     return {
-        "allocation.csv": csv_bytes(heads(ALLOCATION_COLUMNS), allocation_rows(result, stops)),
+        "allocation.csv": csv_bytes(heads(ALLOCATION_COLUMNS), zip(*allocation_columns(result, stops)), formatted=True),
         "buses.csv": csv_bytes(heads(BUS_COLUMNS), bus_rows(result, stops)),
         "masks.csv": csv_bytes(heads(MASK_COLUMNS), delivery_rows(result, "masks")),
         "passes.csv": csv_bytes(heads(PASS_COLUMNS), delivery_rows(result, "passes")),
@@ -137,12 +137,12 @@ def _explain(exc: OSError, directory: Path) -> str:
     return f"cannot write the export to {directory}: {exc.strerror or exc}. Nothing was written."
 
 
-def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]], formatted: bool = False) -> bytes:
+    """CSV in Excel's dialect; ``formatted`` rows already hold their final cell strings."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
+    writer.writerows(rows if formatted else ([_cell(v) for v in row] for row in rows))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -165,32 +165,50 @@ def _cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, (int, np.integer)):
         return str(int(value))
-    if isinstance(value, Ratio):
-        return f"{float(value):.6f}"
     return format(float(value), ".12g")
 
 
-class Ratio(float):
-    """A float printed with six decimals (capacity recoveries)."""
-
-
-def allocation_rows(result: Result, stops: list) -> Iterable[list[Any]]:
+def allocation_columns(result: Result, stops: list) -> list[list[str]]:
+    """allocation.csv column by column, each cell formatted as :func:`_cell` would (one call
+    per column, not one per cell: 2.3 million cells at 100,000 firms)."""
     problem, alloc, ev = result.problem, result.allocation, result.evaluation
     inst, pack = problem.instance, problem.scenario.supply.mask_pack
     buses_of: dict[int, list[str]] = {}
     for stop in stops:
         if stop.enterprise >= 0:
             buses_of.setdefault(stop.enterprise, []).append(stop.bus_id)
-    binding = binding_input(problem, alloc, ev.c_after)
-    why = reasons(problem, alloc)
-    for i in range(len(inst)):
-        yield [
-            inst.enterprise_id[i], inst.name[i], inst.tier[i], inst.chain_link[i], inst.park[i], inst.origin[i],
-            inst.employees[i], inst.on_post[i], inst.workers_away[i], inst.electricity_recovery[i],
-            inst.masks_in_stock[i], inst.trucks_needed[i], inst.output_value[i], bool(problem.eligible[i]),
-            alloc.boxes[i], alloc.boxes[i] * pack, alloc.passes[i], alloc.returned[i], ";".join(buses_of.get(i, [])),
-            Ratio(ev.c_before[i]), Ratio(ev.c_after[i]), binding[i], why[i],
-        ]
+    bus_ids = [";".join(buses_of.get(i, [])) for i in range(len(inst))]
+    texts = (inst.enterprise_id, inst.name, inst.tier, inst.chain_link, inst.park, inst.origin)
+    return [
+        *(_text_cells(column) for column in texts),
+        *(_int_cells(column) for column in (inst.employees, inst.on_post, inst.workers_away)),
+        _float_cells(inst.electricity_recovery),
+        *(_int_cells(column) for column in (inst.masks_in_stock, inst.trucks_needed)),
+        _float_cells(inst.output_value),
+        ["yes" if e else "no" for e in problem.eligible.tolist()],
+        *(_int_cells(column) for column in (alloc.boxes, alloc.boxes * pack, alloc.passes, alloc.returned)),
+        _text_cells(bus_ids),
+        _ratio_cells(ev.c_before),
+        _ratio_cells(ev.c_after),
+        _text_cells(binding_input(problem, alloc, ev.c_after)),
+        _text_cells(reasons(problem, alloc)),
+    ]
+
+
+def _text_cells(column: Sequence[Any]) -> list[str]:
+    return [_cell(v) for v in (column.tolist() if isinstance(column, np.ndarray) else column)]
+
+
+def _int_cells(column: np.ndarray) -> list[str]:
+    return [str(v) for v in np.asarray(column, dtype=np.int64).tolist()]
+
+
+def _float_cells(column: np.ndarray) -> list[str]:
+    return [format(v, ".12g") for v in np.asarray(column, dtype=float).tolist()]
+
+
+def _ratio_cells(column: np.ndarray) -> list[str]:
+    return [f"{v:.6f}" for v in np.asarray(column, dtype=float).tolist()]
 
 
 def bus_rows(result: Result, stops: list) -> Iterable[list[Any]]:
