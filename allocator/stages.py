@@ -45,16 +45,17 @@ HOLD_OUTPUT_REL = 1e-6
 #: decisions still meet the SPEC's tolerances despite the solver's feasibility tolerance.
 _LINK_MARGIN = 3e-7
 _OUTPUT_MARGIN = 4e-7
-#: Stage 2 is solved to this gap when time allows: stage 3 may only trade 1e-6 of it, so
-#: a looser stage 2 leaves stage 3 to finish stage 2's search (measured on Keqiao:
-#: stage 3 took 15-115 s after a 1e-4 stage 2, 9-14 s after a 1e-6 one).
-STAGE2_GAP = 1e-6
+#: Stage 2 is searched to this gap when time allows, the gap the report calls optimal.
+#: Stage 3 may only trade 1e-6 of stage 2, so a looser stage 2 leaves stage 3 to finish
+#: stage 2's search (measured on Keqiao: stage 3 took 15-115 s after a 1e-4 stage 2, 9-14 s
+#: after a 1e-6 one); 1e-7 rather than 1e-6 costs about 1 s there (chain balance on: stage 2
+#: 3.6 -> 4.2 s; off: 7.6 -> 8.6 s) and turns "within gap" into a proven optimum.
+STAGE2_GAP = OPTIMAL_GAP
 #: Stage 2 puts this price (relative to its LP bound) on every box, pass and bus, and
-#: searches to PRICED_GAP (same scale): then one search proves stage 2 and stage 3, see
+#: searches to STAGE2_GAP (same scale): then one search proves stage 2 and stage 3, see
 #: :meth:`StageRunner.stage2_priced`.  The price must exceed the 1e-6 that stage 3 may
-#: trade plus the search's gap plus HiGHS's own imprecision: 5e-6 - 1e-6 - 1.5e-6 leaves 2.5e-6.
+#: trade plus the search's gap plus HiGHS's own imprecision: 5e-6 - 1e-6 - 1e-7 leaves 3.9e-6.
 UNIT_PRICE = 5e-6
-PRICED_GAP = 1.5e-6
 #: HiGHS's optimum can sit below a plan's recomputed value by its feasibility tolerance
 #: times a firm's weight (seen on two-firm instances: 1.1e-5 relative, a c_i 9e-7 low);
 #: such a bound is raised to the plan's value.  One further off than the default gap is
@@ -173,7 +174,7 @@ class StageRunner:
         value = evaluate(self.problem, best).weighted_output
         self.z2 = value
         report = self._report(2, "max", run, value, run.bound)
-        self.stage2_tight = report.gap is not None and report.gap <= STAGE2_GAP
+        self.stage2_tight = report.gap is not None and report.gap <= HOLD_OUTPUT_REL
         return best, report
 
     def stage2_priced(self, start: Allocation, output: np.ndarray) -> tuple[Allocation, StageResult | None]:
@@ -207,7 +208,7 @@ class StageRunner:
             # units worth less than the price: the search would leave them unused and its
             # bound would be loose by price x unused (650k masks: 2.9e-3), so go plain now
             return start, None
-        abs_gap = min(PRICED_GAP, self.options.rel_gap) * relaxed.objective
+        abs_gap = min(STAGE2_GAP, self.options.rel_gap) * relaxed.objective
         run = self._run(start, stages_left=2, rel_gap=min(self.options.rel_gap, STAGE2_GAP), abs_gap=abs_gap)
         best = self._pick(start, run, hold_links=True)
         check = evaluate(self.problem, best)
@@ -218,7 +219,7 @@ class StageRunner:
         report = self._report(2, "max", run, value, bound)
         if report.status in (Status.OPTIMAL, Status.WITHIN_GAP):
             self.z2 = value
-            self.stage2_tight = report.gap <= STAGE2_GAP
+            self.stage2_tight = report.gap <= HOLD_OUTPUT_REL
             priced_best = max(bound - price * most, value - price * count)  # L, never below the plan
             slack = value * (1 - HOLD_OUTPUT_REL) - (priced_best + price * (count - 1))
             if slack > PRICE_RESOLUTION * float(f.value_weight.max(initial=0.0)) + 1e-9 * abs(value):
