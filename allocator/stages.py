@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from allocator.bus_bound import bus_relaxation
 from allocator.highs import HighsModel, SolverRun
 from allocator.model import Formulation
 from allocator.problem import Problem, mask_cap
@@ -73,7 +74,15 @@ PRICE_RESOLUTION = 1e-5
 #: (77k) by branch and bound, gaps 7e-5 / 5e-4 / 6e-3 in 61 s; 30,000 firms (115k) by
 #: branch and bound, stage 2 stuck at a 22% gap in 64 s, guided 2e-3 / 3e-3 / 3e-2 in 6 s.
 GUIDED_ABOVE = 100_000
+#: The bus relaxation's root (see :mod:`allocator.bus_bound`) gets what is left of stage
+#: 1's share, at most this part of the time limit: its cut rounds cannot be interrupted
+#: (about 5 s each at 100,000 firms), so a larger budget buys a few rounds and overruns
+#: by one; at 100,000 firms 10 s take the bound from 2.1e-3 to about 9e-4 and 18 s to 7e-4,
+#: while the whole run must stay within a minute.  Below MIN_BUS_BOUND_SECONDS it is skipped.
+BUS_BOUND_SHARE = 1 / 6
+MIN_BUS_BOUND_SECONDS = 2.0
 SEARCHES = ("auto", "full", "guided")
+SOLVERS = ("highs", "scip")
 
 
 class Status(str, Enum):
@@ -149,11 +158,38 @@ class StageRunner:
         costs = np.zeros(self.f.num_cols)
         costs[self.f.z] = 1.0
         self.model.set_objective(costs, 0.0, maximize=True)
+        share = self.clock.share(3, last_weight=0.5 if self.guided else 1.0)
         run = self._run(start, stages_left=3)
         best = self._pick(start, run)
         value = evaluate(self.problem, best).min_link
         self.z1 = value
+        gap = _gap("max", value, run.bound)
+        if self.guided and gap is not None and gap > self.options.rel_gap:
+            run = self._bus_bound(run, None if share is None else min(share - run.seconds,
+                                                                      BUS_BOUND_SHARE * self.options.time_limit))
         return best, self._report(1, "max", run, value, run.bound)
+
+    def _bus_bound(self, run: SolverRun, left: float | None) -> SolverRun:
+        """A guided stage 1's LP bound, tightened by the relaxation that keeps buses integer.
+
+        Only its root is solved (cut rounds on the buses do the work; a node limit of 1
+        keeps --deterministic runs bounded by work), in what is left of stage 1's share.
+        """
+        relaxed = bus_relaxation(self.problem, self.f)
+        if relaxed is None or (left is not None and left < MIN_BUS_BOUND_SECONDS):
+            return run
+        model = open_model(self.options, relaxed)
+        costs = np.zeros(relaxed.num_cols)
+        costs[relaxed.z] = 1.0
+        model.set_objective(costs, 0.0, maximize=True)
+        tighter = model.run(time_limit=left, rel_gap=self.options.rel_gap, node_limit=1)
+        self.clock.mark("stage1")
+        bound = run.bound
+        if tighter.bound is not None and (bound is None or tighter.bound < bound):
+            bound = tighter.bound
+            self.notes.append(f"stage 1's bound is that of the relaxation keeping only the buses integer "
+                              f"(LP bound {run.bound:.7g})")
+        return SolverRun(run.outcome, run.objective, bound, run.values, run.seconds + tighter.seconds, run.nodes + tighter.nodes)
 
     def stage2(self, start: Allocation) -> tuple[Allocation, StageResult]:
         f = self.f
@@ -302,7 +338,7 @@ class StageRunner:
     def _run(self, start: Allocation | None, stages_left: int, rel_gap: float | None = None, heuristics: bool = True,
              abs_gap: float = 0.0) -> SolverRun:
         known = start_vector(self.problem, self.f, start) if start is not None else None
-        if known is not None:
+        if known is not None and not self.guided:  # a guided run offers it after its LP (see there)
             self.model.set_start(known)
         opts = self.options
         limits = {
@@ -334,8 +370,9 @@ class StageRunner:
         if not search:
             return SolverRun("guided", None, relaxed.objective, None, relaxed.seconds, 0)
         upper = np.ceil(relaxed.values - 1e-6)
-        if known is not None:
+        if known is not None:  # offered only now: set before the LP, it cost the LP 3 s of 10 at 100,000 firms
             upper = np.maximum(upper, known)
+            self.model.set_start(known)
         left = None if share is None else max(0.05, share - relaxed.seconds)
         run = self.model.run_within(upper, time_limit=left, **limits)
         outcome = "time" if run.outcome == "time" else "guided"
@@ -370,6 +407,14 @@ class StageRunner:
         status = stage_status(value, gap, run.outcome, self.options.rel_gap)
         return StageResult(stage, STAGE_NAMES[stage], sense, status, value, bound, gap, run.seconds, run.nodes)
 
+
+
+def open_model(options: SolveOptions, formulation: Formulation) -> HighsModel | ScipModel:
+    """The formulation loaded into the chosen solver; both offer the same few operations."""
+    if options.solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, not {options.solver!r}")
+    kind = ScipModel if options.solver == "scip" else HighsModel
+    return kind(formulation, seed=options.seed, threads=1 if options.deterministic else options.threads, log=options.log)
 
 
 def _guided(search: str, formulation: Formulation) -> bool:
