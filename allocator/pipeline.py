@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -71,5 +72,6 @@ def manifest(result: Result, summary: dict[str, Any], started: datetime, command
 
 def run(instance: str | Path, scenario: str | Path | None = None, sets: list[str] | None = None, *,
         options: SolveOptions | None = None, encoding: str | None = None) -> Result:
-    """Load, validate and solve in one call."""
-    return solve(load_problem(instance, scenario, sets, encoding), options)
+    """Load, validate and solve in one call; reading counts against the time limit."""
+    started = time.perf_counter()
+    return solve(load_problem(instance, scenario, sets, encoding), options, started=started)

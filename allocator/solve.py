@@ -10,18 +10,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from allocator.highs import HighsModel
-from allocator.model import Formulation, build
+from allocator.model import build
 from allocator.problem import Problem, mask_cap
 from allocator.result import Allocation, Evaluation, evaluate
-from allocator.scip import ScipModel
 from allocator.seating import fill_spare_seats
-from allocator.stages import SEARCHES, STAGE_NAMES, Clock, StageResult, StageRunner, Status, stage_status
+from allocator.stages import (
+    SEARCHES,
+    SOLVERS,
+    STAGE_NAMES,
+    Clock,
+    StageResult,
+    StageRunner,
+    Status,
+    open_model,
+    stage_status,
+)
 
 __all__ = ["SEARCHES", "SOLVERS", "Result", "SolveOptions", "StageResult", "Status", "solve", "stage_status"]
-
-SOLVERS = ("highs", "scip")
-
 
 @dataclass(frozen=True)
 class SolveOptions:
@@ -60,10 +65,14 @@ class Result:
 
 
 
-def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
-    """Solve the three stages of the SPEC model and return the verified allocation."""
+def solve(problem: Problem, options: SolveOptions | None = None, *, started: float | None = None) -> Result:
+    """Solve the three stages of the SPEC model and return the verified allocation.
+
+    ``started`` (``time.perf_counter()`` when reading began) makes the reading count
+    against ``options.time_limit``, so that a run from the command line ends near it.
+    """
     options = options or SolveOptions()
-    clock = Clock(options)
+    clock = Clock(options, started)
     formulation = build(problem)
     clock.mark("build")
     model = open_model(options, formulation)
@@ -101,14 +110,6 @@ def initial_allocation(problem: Problem) -> Allocation:
         before = np.concatenate([[0], np.cumsum(cap[members])[:-1]])
         boxes[members] = np.clip(need - before, 0, cap[members])
     return Allocation(boxes, start.passes, start.returned, start.buses)
-
-
-def open_model(options: SolveOptions, formulation: Formulation) -> HighsModel | ScipModel:
-    """The formulation loaded into the chosen solver; both offer the same few operations."""
-    if options.solver not in SOLVERS:
-        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, not {options.solver!r}")
-    kind = ScipModel if options.solver == "scip" else HighsModel
-    return kind(formulation, seed=options.seed, threads=1 if options.deterministic else options.threads, log=options.log)
 
 
 def _skip_reason(problem: Problem) -> str:
