@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from allocator.model import INF, Formulation
+from allocator.model import INF, Formulation, add_bus_groups, add_bus_linking_rows
 from allocator.problem import Problem
 
 
@@ -37,33 +37,16 @@ def bus_relaxation(problem: Problem, formulation: Formulation) -> Formulation | 
     c = relaxed.add_cols(problem.c_before[riders], problem.c_max[riders], integer=False)
     r = relaxed.add_cols(np.zeros(len(riders)), most_riders, integer=False)
     relaxed.add_rows([(c, 1.0), (r, -1.0 / employees)], -INF, on_post / employees, len(riders))  # (C8) workers
-    _buses(relaxed, problem.group[riders], r, most_riders, float(supply.bus_seats), supply.buses)
+    relaxed.c, relaxed.r = np.full(len(problem), -1, dtype=np.int64), np.full(len(problem), -1, dtype=np.int64)
+    relaxed.c[riders], relaxed.r[riders] = c, r
+    add_bus_groups(relaxed, riders, problem.group, len(problem.group_keys), supply.buses, supply.bus_seats)  # (C5), (C5')
+    add_bus_linking_rows(relaxed, riders, problem.group, supply.bus_seats)
+    relaxed.add_sum_row(relaxed.y, 1.0, -INF, supply.buses)  # (C4)
     relaxed.z = int(relaxed.add_cols(np.zeros(1), np.ones(1), integer=False)[0])
-    position = np.full(len(problem), -1, dtype=np.int64)
-    position[riders] = np.arange(len(riders))
     for link in problem.links:  # (C10), the other firms of the link at their c_max
         members = problem.link_members(link)
         weight = inst.output_value[members] / inst.output_value[members].sum()
-        moving = position[members] >= 0
+        moving = relaxed.c[members] >= 0
         fixed = float(weight[~moving] @ problem.c_max[members[~moving]])
-        relaxed.add_sum_row(np.append(c[position[members[moving]]], relaxed.z), np.append(weight[moving], -1.0), -fixed, INF)
+        relaxed.add_sum_row(np.append(relaxed.c[members[moving]], relaxed.z), np.append(weight[moving], -1.0), -fixed, INF)
     return relaxed
-
-
-def _buses(f: Formulation, groups: np.ndarray, r: np.ndarray, most_riders: np.ndarray, seats: float, buses: int) -> None:
-    """(C4), (C5), (C5') and the strong linking rows, as in :mod:`allocator.model`."""
-    keys, member_of = np.unique(groups, return_inverse=True)
-    useful = np.bincount(member_of, weights=most_riders, minlength=len(keys))
-    most = np.minimum(buses, np.ceil(useful / seats - 1e-9))
-    y = f.add_cols(np.zeros(len(keys)), most, integer=True)
-    seat_rows = f.add_rows([(y, -seats)], -INF, 0.0, len(keys))
-    f._entries(seat_rows[member_of], r, np.ones(len(r)))
-    last = useful - seats * (most - 1)
-    part_full = (last < seats - 1e-9) & (useful <= seats * most + 1e-9)  # groups the supply caps are full
-    envelope = np.full(len(keys), -1, dtype=np.int64)
-    envelope[part_full] = f.add_rows([(y[part_full], -last[part_full])], -INF,
-                                     (most[part_full] - 1) * (seats - last[part_full]), int(part_full.sum()))
-    on = envelope[member_of] >= 0
-    f._entries(envelope[member_of][on], r[on], np.ones(int(on.sum())))
-    f.add_rows([(r, 1.0), (y[member_of], -np.minimum(most_riders, seats))], -INF, 0.0, len(r))
-    f.add_sum_row(y, 1.0, -INF, buses)

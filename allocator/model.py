@@ -219,15 +219,22 @@ def _resource_columns(f: Formulation, d: _Data) -> None:
 
 def _bus_columns(f: Formulation, d: _Data) -> None:
     """One bus variable per (origin, park) group with a member that returned workers help."""
-    seats = float(d.problem.scenario.supply.bus_seats)
-    riders = np.flatnonzero(d.has_r)
-    groups = d.problem.group[riders]
-    count = len(d.problem.group_keys)
+    supply = d.problem.scenario.supply
+    add_bus_groups(f, np.flatnonzero(d.has_r), d.problem.group, len(d.problem.group_keys), supply.buses, supply.bus_seats)
+
+
+def add_bus_groups(f: Formulation, riders: np.ndarray, group: np.ndarray, count: int, buses: int, bus_seats: int) -> None:
+    """Bus columns ``f.y`` (one per group of ``count`` with a rider in ``f.r``), (C5) and (C5').
+
+    Shared with :mod:`allocator.bus_bound`, whose relaxation keeps these rows as they are.
+    """
+    seats = float(bus_seats)
+    groups = group[riders]
     useful = np.bincount(groups, weights=np.concatenate(f.col_upper)[f.r[riders]], minlength=count)
     f.y = np.full(count, -1, dtype=np.int64)
     used = np.flatnonzero(useful > 0)
     useful = useful[used]
-    most = np.minimum(d.problem.scenario.supply.buses, np.ceil(useful / seats - 1e-9))
+    most = np.minimum(buses, np.ceil(useful / seats - 1e-9))
     f.y[used] = f.add_cols(np.zeros(len(used)), most, True)
     row_of_group = np.full(count, -1, dtype=np.int64)
     # (C5) seats: sum r - seats y <= 0, one row per group
@@ -320,11 +327,14 @@ def _mixing_rows(f: Formulation, d: _Data) -> None:
 
 
 def _bus_linking_rows(f: Formulation, d: _Data) -> None:
+    add_bus_linking_rows(f, np.flatnonzero(d.has_r), d.problem.group, d.problem.scenario.supply.bus_seats)
+
+
+def add_bus_linking_rows(f: Formulation, riders: np.ndarray, group: np.ndarray, bus_seats: int) -> None:
     """r_i <= min(ub_i, seats) y_g: a group without a bus returns nobody (strong linking)."""
-    i = np.flatnonzero(d.has_r)
-    y = f.y[d.problem.group[i]]
-    upper = np.minimum(np.concatenate(f.col_upper)[f.r[i]], d.problem.scenario.supply.bus_seats)
-    f.add_rows([(f.r[i], 1.0), (y, -upper)], -INF, 0.0, len(i))
+    y = f.y[group[riders]]
+    upper = np.minimum(np.concatenate(f.col_upper)[f.r[riders]], bus_seats)
+    f.add_rows([(f.r[riders], 1.0), (y, -upper)], -INF, 0.0, len(riders))
 
 
 def _no_waste_rows(f: Formulation, d: _Data) -> None:
