@@ -43,7 +43,6 @@ class SolveOptions:
     solver: str = "highs"  # highs (default, fastest measured) or scip (through OR-Tools MathOpt)
 
 
-
 @dataclass(frozen=True, eq=False)
 class Result:
     problem: Problem
@@ -62,7 +61,6 @@ class Result:
     @property
     def proven(self) -> bool:
         return all(s.status in (Status.OPTIMAL, Status.WITHIN_GAP, Status.SKIPPED) for s in self.stages)
-
 
 
 def solve(problem: Problem, options: SolveOptions | None = None, *, started: float | None = None) -> Result:

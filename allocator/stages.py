@@ -95,7 +95,6 @@ class Status(str, Enum):
     SKIPPED = "skipped"
 
 
-
 @dataclass(frozen=True)
 class StageResult:
     stage: int
@@ -108,7 +107,6 @@ class StageResult:
     seconds: float
     nodes: int = 0
     note: str = ""
-
 
 
 STAGE_NAMES = {1: "lowest link recovery", 2: "weighted output", 3: "boxes+passes+buses"}
@@ -408,7 +406,6 @@ class StageRunner:
         gap = _gap(sense, value, bound)
         status = stage_status(value, gap, run.outcome, self.options.rel_gap)
         return StageResult(stage, STAGE_NAMES[stage], sense, status, value, bound, gap, run.seconds, run.nodes)
-
 
 
 def open_model(options: SolveOptions, formulation: Formulation) -> HighsModel | ScipModel:
