@@ -3,7 +3,7 @@
 It runs the same formulation and the same stages as HiGHS, so an officer or an auditor can
 check HiGHS's answer with an independent branch and bound.  It is not the default because
 it is slower on our models (Keqiao stage 2 without chain balance, to 1e-6: SCIP 43 s,
-HiGHS 7.5 s; README "Why HiGHS").
+HiGHS 7.5 s; README, Performance).
 
 The model travels as a MathOpt ``ModelProto`` filled from the formulation's arrays in a
 few vectorised calls (no row loop, no scipy).  MathOpt has no warm re-solve for SCIP: each
