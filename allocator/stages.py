@@ -155,9 +155,7 @@ class StageRunner:
             )
 
     def stage1(self, start: Allocation) -> tuple[Allocation, StageResult]:
-        costs = np.zeros(self.f.num_cols)
-        costs[self.f.z] = 1.0
-        self.model.set_objective(costs, 0.0, maximize=True)
+        self.model.set_objective(_counting(self.f.num_cols, self.f.z), 0.0, maximize=True)
         share = self.clock.share(3, last_weight=0.5 if self.guided else 1.0)
         run = self._run(start, stages_left=3)
         best = self._pick(start, run)
@@ -179,9 +177,7 @@ class StageRunner:
         if relaxed is None or (left is not None and left < MIN_BUS_BOUND_SECONDS):
             return run
         model = open_model(self.options, relaxed)
-        costs = np.zeros(relaxed.num_cols)
-        costs[relaxed.z] = 1.0
-        model.set_objective(costs, 0.0, maximize=True)
+        model.set_objective(_counting(relaxed.num_cols, relaxed.z), 0.0, maximize=True)
         tighter = model.run(time_limit=left, rel_gap=self.options.rel_gap, node_limit=1)
         self.clock.mark("stage1")
         bound = run.bound
@@ -285,9 +281,7 @@ class StageRunner:
         units = self._units()
         if self.stage2_tight:
             return self._stage3_by_exclusion(start, units)
-        costs = np.zeros(f.num_cols)
-        costs[units] = 1.0
-        self.model.set_objective(costs, 0.0, maximize=False)
+        self.model.set_objective(_counting(f.num_cols, units), 0.0, maximize=False)
         run = self._run(start, stages_left=1)
         best = self._pick(start, run, hold_links=True, hold_output=True)
         value = float(evaluate(self.problem, best).resources_used)
@@ -328,7 +322,7 @@ class StageRunner:
             outcome = SolverRun("optimal", count, count, None, seconds, nodes)
             return best, self._report(3, "min", outcome, float(count), float(count))
         self.model.set_row_bounds(row, -math.inf, math.inf)
-        self.model.set_objective(np.where(np.isin(np.arange(f.num_cols), units), 1.0, 0.0), 0.0, maximize=False)
+        self.model.set_objective(_counting(f.num_cols, units), 0.0, maximize=False)
         relaxed = self.model.relaxation(time_limit=self.clock.share(1))  # what is left of the limit
         proven = relaxed is not None and relaxed.outcome == "optimal"
         bound = math.ceil(relaxed.objective - 1e-6) if proven else None
@@ -414,6 +408,13 @@ def open_model(options: SolveOptions, formulation: Formulation) -> HighsModel | 
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, not {options.solver!r}")
     kind = ScipModel if options.solver == "scip" else HighsModel
     return kind(formulation, seed=options.seed, threads=1 if options.deterministic else options.threads, log=options.log)
+
+
+def _counting(num_cols: int, cols) -> np.ndarray:
+    """An objective that counts ``cols`` (the lowest link z, or the units of stage 3)."""
+    costs = np.zeros(num_cols)
+    costs[cols] = 1.0
+    return costs
 
 
 def _guided(search: str, formulation: Formulation) -> bool:
