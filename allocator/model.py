@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from allocator.problem import Problem, mask_cap
+from allocator.problem import Problem, mask_cap, whole_at_least
 
 INF = float("inf")
 
@@ -188,11 +188,6 @@ class _Data:
         self.has_p = self.var & (self.T > 0) & (freight0 < self.cmax)
 
 
-def _useful(amount: np.ndarray) -> np.ndarray:
-    """ceil with a guard against float noise (x.0000000001 must stay x)."""
-    return np.ceil(np.maximum(amount, 0) - 1e-9)
-
-
 def _capacity_columns(f: Formulation, d: _Data) -> None:
     f.c = np.full(d.n, -1, dtype=np.int64)
     idx = np.flatnonzero(d.var)
@@ -205,15 +200,15 @@ def _capacity_columns(f: Formulation, d: _Data) -> None:
 def _resource_columns(f: Formulation, d: _Data) -> None:
     f.r, f.b, f.p = (np.full(d.n, -1, dtype=np.int64) for _ in range(3))
     i = np.flatnonzero(d.has_r)
-    f.r[i] = f.add_cols(np.zeros(len(i)), np.minimum(d.A[i], _useful(d.E[i] * d.cmax[i] - d.P[i])), True)
+    f.r[i] = f.add_cols(np.zeros(len(i)), np.minimum(d.A[i], whole_at_least(d.E[i] * d.cmax[i] - d.P[i])), True)
     i = np.flatnonzero(d.has_b)
     upper = np.where(d.has_r[i], d.capA[i], d.cap0[i])
     if d.q > 0:
-        useful = _useful((d.q * d.E[i] * d.cmax[i] - d.S[i]) / d.pack)
+        useful = whole_at_least((d.q * d.E[i] * d.cmax[i] - d.S[i]) / d.pack)
         upper = np.where(d.reserved[i], upper, np.minimum(upper, useful))
     f.b[i] = f.add_cols(np.zeros(len(i)), upper, True)
     i = np.flatnonzero(d.has_p)
-    useful = _useful(d.T[i] * (d.cmax[i] - d.share) / (1 - d.share))
+    useful = whole_at_least(d.T[i] * (d.cmax[i] - d.share) / (1 - d.share))
     f.p[i] = f.add_cols(np.zeros(len(i)), np.minimum(d.T[i], useful), True)
 
 

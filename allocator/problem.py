@@ -77,6 +77,12 @@ class Problem:
         return np.flatnonzero(self.instance.chain_link == link)
 
 
+def whole_at_least(amount: np.ndarray) -> np.ndarray:
+    """The smallest whole number >= amount, never below 0, guarded against float noise
+    (x.0000000001 must stay x): how many boxes, passes or workers an amount of c needs."""
+    return np.ceil(np.maximum(amount, 0) - 1e-9).astype(np.int64)
+
+
 def mask_cap(problem: Problem, returned: np.ndarray) -> np.ndarray:
     """No-waste cap on boxes: max(0, ceil((q(P + r) - S) / pack)); 0 for ineligible firms.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from allocator.problem import Problem, capacity
+from allocator.problem import Problem, capacity, whole_at_least
 from allocator.result import Allocation, evaluate
 
 
@@ -21,14 +21,14 @@ def drop_surplus(problem: Problem, allocation: Allocation) -> Allocation:
     c = capacity(problem, allocation.boxes, allocation.passes, allocation.returned)
     q, pack, share = sc.rules.masks_per_worker, sc.supply.mask_pack, sc.rules.freight_free_share
     employees = inst.employees.astype(float)
-    returned = np.minimum(allocation.returned, _at_least(c * employees - inst.on_post))
+    returned = np.minimum(allocation.returned, whole_at_least(c * employees - inst.on_post))
     boxes = allocation.boxes
     if q > 0:
-        boxes = np.minimum(boxes, _at_least((c * q * employees - inst.masks_in_stock) / pack))
+        boxes = np.minimum(boxes, whole_at_least((c * q * employees - inst.masks_in_stock) / pack))
     trucks = inst.trucks_needed
     with np.errstate(divide="ignore", invalid="ignore"):
         needed = np.where(trucks > 0, (c - share) * trucks / (1 - share), 0.0) if share < 1 else np.zeros(len(c))
-    passes = np.minimum(allocation.passes, _at_least(needed))
+    passes = np.minimum(allocation.passes, whole_at_least(needed))
     keep = problem.reserve_bound | (capacity(problem, boxes, passes, returned) < c)
     boxes = np.where(keep, allocation.boxes, boxes)
     passes = np.where(keep, allocation.passes, passes)
@@ -45,8 +45,3 @@ def drop_surplus(problem: Problem, allocation: Allocation) -> Allocation:
 
 def _arrays(allocation: Allocation) -> tuple[np.ndarray, ...]:
     return allocation.boxes, allocation.passes, allocation.returned, allocation.buses
-
-
-def _at_least(amount: np.ndarray) -> np.ndarray:
-    """The smallest whole number >= amount (never below 0), guarded against float noise."""
-    return np.ceil(np.maximum(amount, 0) - 1e-9).astype(np.int64)
