@@ -98,7 +98,7 @@ def solve(
     scenario: ScenarioOpt = None,
     set_: SetOpt = None,
     export: Annotated[Optional[Path], typer.Option(help="Write allocation.csv, buses.csv, masks.csv, passes.csv, summary.json and manifest.json here.")] = None,
-    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for all stages together.")] = 60.0,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for reading the instance and all stages together (the export is written after).")] = 60.0,
     threads: Annotated[int, typer.Option(min=1, help="Threads the solver may use (HiGHS and SCIP search sequentially; --deterministic uses 1).")] = 1,
     seed: Annotated[int, typer.Option(min=0, help="Solver random seed.")] = 0,
     deterministic: Annotated[bool, typer.Option(help="Bound the search by work (nodes), not wall time: same input and seed give byte-identical CSV exports.")] = False,

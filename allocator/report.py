@@ -65,7 +65,7 @@ SOLVER_NAMES = {"highs": "HiGHS", "scip": "SCIP"}
 
 
 def _stages(summary: dict[str, Any], lang: str) -> RenderableType:
-    solver = SOLVER_NAMES.get(summary.get("solver", ""), summary.get("solver", ""))
+    solver = SOLVER_NAMES.get(summary["solver"], summary["solver"])
     table = Table(title=f"{t('stages_title', lang)} · {solver}", title_justify="left")
     for key in ("col_stage", "col_objective", "col_status", "col_value", "col_bound", "col_gap", "col_time"):
         table.add_column(t(key, lang), justify="right" if key in ("col_value", "col_bound", "col_gap", "col_time") else "left")

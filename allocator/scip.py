@@ -200,7 +200,7 @@ def _outcome(termination, result_pb2) -> str:
     reason, limit = termination.reason, termination.limit
     if reason == result_pb2.TERMINATION_REASON_OPTIMAL:
         return "optimal"
-    if reason in (result_pb2.TERMINATION_REASON_INFEASIBLE,):
+    if reason == result_pb2.TERMINATION_REASON_INFEASIBLE:
         return "infeasible"
     if reason in (result_pb2.TERMINATION_REASON_FEASIBLE, result_pb2.TERMINATION_REASON_NO_SOLUTION_FOUND):
         if limit == result_pb2.LIMIT_TIME:
