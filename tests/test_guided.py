@@ -6,11 +6,14 @@ instances whose optimum the full branch and bound proves.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given
 
+from allocator import pipeline
 from allocator.highs import HighsModel
 from allocator.model import build
 from allocator.pipeline import load_problem
@@ -83,6 +86,19 @@ def test_drop_surplus_returns_a_plan_without_surplus_unchanged():
     problem = load_problem(DATA / "boxes.csv", DATA / "boxes.toml", None)
     plan = solve(problem, FULL).allocation
     assert drop_surplus(problem, plan) is plan
+
+
+def test_reading_counts_against_the_time_limit():
+    # allocator solve starts the clock before reading: 10 s of reading leave 50 of 60 for
+    # three stages, and the reading shows in the timings
+    from allocator.stages import Clock
+
+    clock = Clock(SolveOptions(time_limit=60), started=time.perf_counter() - 10)
+    assert clock.share(3) == pytest.approx(50 / 3, abs=0.05)
+    assert clock.timings["read"] == pytest.approx(10, abs=0.05)
+    assert Clock(SolveOptions(time_limit=60)).share(3) == pytest.approx(20, abs=0.05)
+    result = pipeline.run(DATA / "chain.csv", DATA / "chain.toml", options=GUIDED)
+    assert result.timings["read"] > 0
 
 
 def test_lp_time_limit_counts_from_the_lp_not_from_the_first_run():

@@ -19,12 +19,21 @@ def amounts(result, column: str) -> list[int]:
 
 
 def test_eligibility_and_whole_boxes(tmp_path, solver):
-    result, summary, check, _ = solve_case("boxes", tmp_path, solver=solver)
+    result, summary, check, out = solve_case("boxes", tmp_path, solver=solver)
     assert amounts(result, "boxes") == [2, 0, 0]
     assert summary["supplies"]["boxes"] == {"supply": 2, "used": 2, "left": 0}
     assert result.stages[1].value == pytest.approx(8.0, abs=1e-9)
     assert result.stages[2].value == 2
     assert [s.status for s in result.stages] == [Status.SKIPPED, Status.OPTIMAL, Status.OPTIMAL]
+    # the spreadsheet contract, cell by cell: counts as integers, recoveries with six
+    # decimals, input reals as written, eligibility as yes/no (E1: 2 boxes = 20 masks for
+    # 10 workers needing 5 x 10 = 50 masks over the 5 mask days: c = 20 / 50 = 0.4)
+    rows = (out / "allocation.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[1:] == [
+        "E1,东方印染,B,dyeing,P1,,10,10,0,0.9,0,0,10,yes,2,20,0,0,,0.000000,0.400000,masks,allocated",
+        "E2,南方印染,B,dyeing,P1,,10,10,0,0.5,0,0,100,no,0,0,0,0,,0.000000,0.000000,masks,ineligible",
+        "E3,西方织造,C,weaving,P1,,10,10,0,0.85,0,0,10,yes,0,0,0,0,,0.000000,0.000000,masks,outranked",
+    ]
 
 
 def test_no_waste_cap_leaves_masks_in_stock(tmp_path, solver):

@@ -21,6 +21,21 @@ def _gap(stage: dict) -> float:
     return max(0.0, distance / abs(value))
 
 
+def test_park_recovery_is_each_parks_output_weighted_mean(keqiao_result):
+    # summary computes all 110 parks in one pass (bincount); here, one park at a time
+    from allocator.summary import summarize
+
+    inst, ev = keqiao_result.problem.instance, keqiao_result.evaluation
+    parks = summarize(keqiao_result)["recovery"]["parks"]
+    assert list(parks) == sorted(set(inst.park.tolist()))
+    for name, figures in parks.items():
+        members = inst.park == name
+        weights = inst.output_value[members] / inst.output_value[members].sum()
+        assert figures["enterprises"] == int(members.sum())
+        assert figures["before"] == pytest.approx(float(weights @ ev.c_before[members]), abs=1e-12)
+        assert figures["after"] == pytest.approx(float(weights @ ev.c_after[members]), abs=1e-12)
+
+
 def test_keqiao_plan_is_feasible_and_reports_honest_gaps(tmp_path):
     out = tmp_path / "keqiao"
     result = runner.invoke(app, ["solve", str(KEQIAO), "--export", str(out), "--time-limit", "60", "-q"])
