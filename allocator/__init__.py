@@ -22,8 +22,8 @@ _EXPORTS = {
     "Scenario": ("allocator.scenario", "Scenario"),
     "Instance": ("allocator.instance", "Instance"),
     "Problem": ("allocator.problem", "Problem"),
-    "solve": ("allocator.solve", "solve"),
-    "SolveOptions": ("allocator.solve", "SolveOptions"),
+    "solve": ("allocator.solving", "solve"),
+    "SolveOptions": ("allocator.solving", "SolveOptions"),
     "Allocation": ("allocator.result", "Allocation"),
     "evaluate": ("allocator.result", "evaluate"),
     "InputError": ("allocator.errors", "InputError"),
@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # noqa: F401 (re-exported lazily through __getattr__)
     from allocator.reading import read_instance as load_instance
     from allocator.result import Allocation, evaluate
     from allocator.scenario import Scenario, load_scenario
-    from allocator.solve import SolveOptions, solve
+    from allocator.solving import SolveOptions, solve
 
 __all__ = list(_EXPORTS) + ["__version__"]
 

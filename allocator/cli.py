@@ -114,7 +114,7 @@ def solve(
 ) -> None:
     """Solve one instance: chain balance, then weighted output, then fewest supplies used."""
     from allocator import pipeline
-    from allocator.solve import SolveOptions
+    from allocator.solving import SolveOptions
 
     started = datetime.now(timezone.utc)
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, threads=threads, log=log, search=search.value,
@@ -180,7 +180,7 @@ def explain(
     from allocator.i18n import t
     from allocator.pipeline import load_problem
     from allocator.report import render_explanation
-    from allocator.solve import SolveOptions
+    from allocator.solving import SolveOptions
 
     try:
         problem = load_problem(instance, scenario, set_, encoding)
@@ -263,7 +263,7 @@ def whatif(
     """Solve a grid or a list of scenarios against a base and compare them (exit 1 if any run gave no plan)."""
     from allocator import whatif as wi
     from allocator.pipeline import load_problem
-    from allocator.solve import SolveOptions
+    from allocator.solving import SolveOptions
 
     started = datetime.now(timezone.utc)
     try:

@@ -17,7 +17,7 @@ from allocator.instance import Enterprise
 from allocator.problem import Problem, capacity, mask_cap
 from allocator.reasons import reasons
 from allocator.result import Allocation, binding_input, bus_stops
-from allocator.solve import Result, SolveOptions, solve
+from allocator.solving import Result, SolveOptions, solve
 
 MAX_DOUBLINGS = 10
 RESOURCES = ("masks", "passes", "buses")  # in the order of Counterfactual.gets

@@ -25,7 +25,7 @@ import numpy as np
 from allocator.errors import ExportError
 from allocator.reasons import reasons
 from allocator.result import binding_input, bus_stops
-from allocator.solve import Result
+from allocator.solving import Result
 
 ALLOCATION_COLUMNS = (
     "enterprise_id", "name", "tier", "chain_link", "park", "origin", "employees", "on_post", "workers_away",

@@ -14,7 +14,7 @@ from allocator.errors import InputError
 from allocator.problem import Problem
 from allocator.reading import read_instance
 from allocator.scenario import load_scenario
-from allocator.solve import Result, SolveOptions, solve
+from allocator.solving import Result, SolveOptions, solve
 
 
 def load_problem(instance: str | Path, scenario: str | Path | None = None, sets: list[str] | None = None, encoding: str | None = None) -> Problem:

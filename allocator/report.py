@@ -14,8 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from allocator.i18n import BINDING, LINKS, STAGES, STATUSES, TIERS, name_of, t
-from allocator.solve import Result
-from allocator.wording import nothing_groups, notes, parks_by_gain, pct, points, recovery_rows, stage_value
+from allocator.solving import Result
+from allocator.wording import notes, nothing_groups, parks_by_gain, pct, points, recovery_rows, stage_value
 
 TOP_PARKS = 10
 BAR_WIDTH = 30

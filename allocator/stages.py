@@ -31,7 +31,7 @@ from allocator.scip import ScipModel
 from allocator.surplus import drop_surplus
 
 if TYPE_CHECKING:
-    from allocator.solve import SolveOptions
+    from allocator.solving import SolveOptions
 
 #: A proven gap this small is the solver's numerical tolerance, so such a stage is
 #: reported as optimal: 1e-7 relative, or 1e-6 absolute (HiGHS's bounds carry about 1e-6

@@ -12,7 +12,7 @@ import numpy as np
 
 from allocator import __version__
 from allocator.reasons import REASONS, reasons
-from allocator.solve import Result
+from allocator.solving import Result
 
 
 def summarize(result: Result) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing import Any
 from allocator.errors import InputError, InputProblem
 from allocator.instance import Instance
 from allocator.scenario import Scenario, flatten, parse_value
-from allocator.solve import SolveOptions
+from allocator.solving import SolveOptions
 
 BASE = "base"
 
@@ -134,7 +134,7 @@ def solve_variant(instance: Instance, base: Scenario, variant: Variant, options:
     """One run, self-contained so it can execute in any worker process."""
     from allocator.errors import ExportError
     from allocator.problem import Problem
-    from allocator.solve import solve
+    from allocator.solving import solve
     from allocator.summary import summarize
 
     started = time.perf_counter()
@@ -213,9 +213,8 @@ def _execute(instance, base, runs, options, workers, backend, address, target) -
 
 
 def _pool(args: list[tuple], workers: int) -> Iterator[tuple[int, RunOutcome]]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     others = set(multiprocessing.active_children())  # children that are not the pool's
     pool = ProcessPoolExecutor(max_workers=workers)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import replace
 from pathlib import Path
-
-import os
 
 import pytest
 from hypothesis import settings
 
 from allocator.export import export_files, write_export
 from allocator.pipeline import load_problem, manifest
-from allocator.solve import SolveOptions, solve
+from allocator.solving import SolveOptions, solve
 from allocator.summary import summarize
 from tests.spec_check import check_export
 

@@ -10,7 +10,7 @@ from allocator.model import build
 from allocator.pipeline import load_problem
 from allocator.problem import Problem
 from allocator.scenario import Scenario
-from allocator.solve import SolveOptions, Status, solve
+from allocator.solving import SolveOptions, Status, solve
 from tests.conftest import KEQIAO
 from tests.test_properties import EXACT, SETTINGS, firms, make_instance, supplies
 

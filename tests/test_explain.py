@@ -16,7 +16,7 @@ from allocator.explain import Counterfactual, explain
 from allocator.i18n import BINDING, LINKS, REASONS, STAGES, STATUSES, TEXT, TIERS
 from allocator.pipeline import load_problem
 from allocator.report import render, render_explanation
-from allocator.solve import SolveOptions, solve
+from allocator.solving import SolveOptions, solve
 from allocator.summary import summarize
 from tests.conftest import DATA
 

@@ -20,7 +20,7 @@ from allocator.pipeline import load_problem
 from allocator.problem import Problem, capacity
 from allocator.result import Allocation, evaluate
 from allocator.scenario import Scenario
-from allocator.solve import SolveOptions, Status, solve
+from allocator.solving import SolveOptions, Status, solve
 from allocator.surplus import drop_surplus
 from tests.conftest import DATA
 from tests.test_properties import SETTINGS, firms, make_instance, supplies

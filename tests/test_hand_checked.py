@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from allocator.solve import SOLVERS, Status
+from allocator.solving import SOLVERS, Status
 from tests.conftest import DATA, solve_case
 
 

@@ -10,8 +10,8 @@ import allocator.stages as stages_module
 from allocator.pipeline import load_problem
 from allocator.problem import Problem
 from allocator.scenario import Scenario
-from allocator.solve import Status, solve
-from tests.conftest import DATA, EXACT, KEQIAO
+from allocator.solving import Status, solve
+from tests.conftest import DATA, EXACT
 from tests.test_properties import SETTINGS, firms, make_instance, supplies
 
 PROVEN_BY_PRICE = "proven in stage 2"

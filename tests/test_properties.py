@@ -11,7 +11,7 @@ from allocator.instance import Instance
 from allocator.problem import Problem
 from allocator.result import evaluate
 from allocator.scenario import Scenario
-from allocator.solve import SolveOptions, Status, solve
+from allocator.solving import SolveOptions, Status, solve
 
 EXACT = SolveOptions(time_limit=20, rel_gap=1e-9)
 

@@ -15,11 +15,11 @@ from hypothesis import given
 from typer.testing import CliRunner
 
 from allocator.cli import app
+from allocator.pipeline import load_problem
 from allocator.problem import Problem
 from allocator.result import evaluate
 from allocator.scenario import Scenario
-from allocator.solve import SolveOptions, Status, solve
-from allocator.pipeline import load_problem
+from allocator.solving import SolveOptions, Status, solve
 from tests.conftest import DATA
 from tests.test_priced import PROVEN_BY_PRICE, unit_price
 from tests.test_properties import EXACT, SETTINGS, firms, make_instance, supplies

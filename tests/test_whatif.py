@@ -11,7 +11,7 @@ from allocator import whatif as wi
 from allocator.cli import app
 from allocator.errors import InputError
 from allocator.pipeline import load_problem
-from allocator.solve import SolveOptions, solve
+from allocator.solving import SolveOptions, solve
 from allocator.summary import summarize
 
 runner = CliRunner(env={"COLUMNS": "120"})
