@@ -31,6 +31,7 @@ class SolverRun:
     values: np.ndarray | None
     seconds: float
     nodes: int
+    duals: np.ndarray | None = None  # an LP's row duals (prices), for allocator.priced_bound
 
 
 @contextmanager
@@ -152,7 +153,9 @@ class HighsModel:
             if status != hs.HighsModelStatus.kOptimal:
                 return None
             value = float(h.getInfo().objective_function_value)
-            return SolverRun("optimal", value, value, np.array(h.getSolution().col_value), seconds, 0)
+            solution = h.getSolution()
+            return SolverRun("optimal", value, value, np.array(solution.col_value), seconds, 0,
+                             duals=np.array(solution.row_dual))
         finally:
             h.changeColsIntegrality(self.num_cols, cols, self._kinds)
 

@@ -77,6 +77,8 @@ class Formulation:
     z: int = -1
     aux: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # kind -> (cols, firms)
     reserve_switch: dict[str, int] = field(default_factory=dict)  # tier -> column of g_t
+    supply_rows: dict[str, int] = field(default_factory=dict)  # boxes | passes | buses -> its (C2)-(C4) row
+    link_rows: list[int] = field(default_factory=list)  # (C10) row of each listed link, in Problem.links order
     value_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))  # w v on c columns
     constant_output: float = 0.0  # sum w v c_before over the constants
 
@@ -257,9 +259,11 @@ def _seat_envelope_rows(f: Formulation, groups, riders, used, row_of_group, usef
 
 def _supply_rows(f: Formulation, d: _Data) -> None:
     sc = d.problem.scenario
-    f.add_sum_row(f.b, 1.0, -INF, sc.supply.boxes)  # (C2)
-    f.add_sum_row(f.p, 1.0, -INF, sc.supply.passes)  # (C3)
-    f.add_sum_row(f.y, 1.0, -INF, sc.supply.buses)  # (C4)
+    f.supply_rows = {
+        "boxes": f.add_sum_row(f.b, 1.0, -INF, sc.supply.boxes),  # (C2)
+        "passes": f.add_sum_row(f.p, 1.0, -INF, sc.supply.passes),  # (C3)
+        "buses": f.add_sum_row(f.y, 1.0, -INF, sc.supply.buses),  # (C4)
+    }
 
 
 def _capacity_rows(f: Formulation, d: _Data) -> None:
@@ -404,4 +408,4 @@ def _link_rows(f: Formulation, d: _Data) -> None:
         constants = members[~d.var[members]]
         movable = members[d.var[members]]
         fixed_part = float(d.v[constants] @ d.cbefore[constants] / total)
-        f.add_sum_row(np.append(f.c[movable], f.z), np.append(d.v[movable] / total, -1.0), -fixed_part, INF)
+        f.link_rows.append(f.add_sum_row(np.append(f.c[movable], f.z), np.append(d.v[movable] / total, -1.0), -fixed_part, INF))

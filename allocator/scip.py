@@ -121,7 +121,7 @@ class ScipModel:
             return run
         if run.outcome != "optimal" or run.bound is None:
             return None
-        return SolverRun("optimal", run.objective, run.bound, run.values, run.seconds, 0)
+        return SolverRun("optimal", run.objective, run.bound, run.values, run.seconds, 0, duals=run.duals)
 
     def run_within(self, upper: np.ndarray, **run_options) -> SolverRun:
         """:meth:`run` with the integer columns' upper bounds lowered to ``upper``; no bound returned."""
@@ -168,7 +168,8 @@ class ScipModel:
         bound = float(bounds.dual_bound) if math.isfinite(bounds.dual_bound) else None
         outcome = _outcome(result.termination, result_pb2)
         nodes = int(result.solve_stats.node_count)
-        return SolverRun(outcome, objective, bound, values, seconds, nodes)
+        duals = _first_duals(result, len(proto.linear_constraints.ids))
+        return SolverRun(outcome, objective, bound, values, seconds, nodes, duals=duals)
 
 
 def _to_stderr(lines: list[str]) -> None:
@@ -192,6 +193,17 @@ def _first_point(result, num_cols: int) -> np.ndarray | None:
             values = np.zeros(num_cols)
             values[np.asarray(sparse.ids, dtype=np.int64)] = np.asarray(sparse.values, dtype=float)
             return values
+    return None
+
+
+def _first_duals(result, num_rows: int) -> np.ndarray | None:
+    """An LP's row duals (Glop returns them; SCIP's MIP runs do not), or None."""
+    for solution in result.solutions:
+        if solution.HasField("dual_solution"):
+            sparse = solution.dual_solution.dual_values
+            duals = np.zeros(num_rows)
+            duals[np.asarray(sparse.ids, dtype=np.int64)] = np.asarray(sparse.values, dtype=float)
+            return duals
     return None
 
 

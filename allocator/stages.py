@@ -25,6 +25,7 @@ import numpy as np
 from allocator.bus_bound import bus_relaxation
 from allocator.highs import HighsModel, SolverRun
 from allocator.model import Formulation
+from allocator.priced_bound import PricedBound, Prices
 from allocator.problem import Problem, mask_cap
 from allocator.result import Allocation, evaluate
 from allocator.scip import ScipModel
@@ -147,6 +148,9 @@ class StageRunner:
         self.z2 = 0.0
         self.stage2_tight = False
         self.stage3_proven: int | None = None  # units of the stage-2 plan, when stage 2 proved stage 3
+        self._output_duals: np.ndarray | None = None  # stage 2's LP prices, when its LP ran before the search
+        self._output_row = -1  # stage 3's (C12)
+        self._priced: PricedBound | None = None
         self.guided = _guided(options.search, formulation)
         if self.guided:
             self.notes.append(
@@ -205,6 +209,7 @@ class StageRunner:
         best = self._pick(start, run, hold_links=True)
         value = evaluate(self.problem, best).weighted_output
         self.z2 = value
+        run = self._priced_output(run, value, run.duals if run.duals is not None else self._output_duals)
         report = self._report(2, "max", run, value, run.bound)
         self.stage2_tight = report.gap is not None and report.gap <= HOLD_OUTPUT_REL
         return best, report
@@ -228,6 +233,7 @@ class StageRunner:
         relaxed = self.model.relaxation(time_limit=self.clock.share(2))
         if relaxed is None or relaxed.outcome != "optimal" or relaxed.objective <= 0:
             return start, None
+        self._output_duals = relaxed.duals
         price = UNIT_PRICE * relaxed.objective
         costs = output.copy()
         costs[units] -= price
@@ -258,6 +264,50 @@ class StageRunner:
                 self.stage3_proven = count
         return best, report
 
+    def _priced_output(self, run: SolverRun, value: float, duals: np.ndarray | None) -> SolverRun:
+        """Stage 2's bound, tightened by pricing its LP's duals over whole units (see priced_bound)."""
+        if duals is None or (_gap("max", value, run.bound) or 0.0) <= OPTIMAL_GAP:
+            return run
+        started = time.perf_counter()
+        hold = None if self.z1 is None else self.z1 - HOLD_LINK_ABS
+        priced = self._pricing().output_bound(self._prices(duals), hold)
+        seconds = run.seconds + time.perf_counter() - started
+        self.clock.mark("stage2")
+        if run.bound is not None and priced >= run.bound:
+            return replace(run, seconds=seconds)
+        self.notes.append(f"stage 2's bound prices the LP's duals over whole units, bus group by bus group "
+                          f"(LP bound {run.bound:.9g})")
+        return replace(run, bound=priced, seconds=seconds)
+
+    def _priced_units(self, run: SolverRun, value: float, bound: float | None) -> tuple[SolverRun, float | None]:
+        """Stage 3's bound, tightened the same way (the output hold priced at its dual)."""
+        if run.duals is None or self._output_row < 0 or (_gap("min", value, bound) or 0.0) <= OPTIMAL_GAP:
+            return run, bound
+        started = time.perf_counter()
+        hold = None if self.z1 is None else self.z1 - HOLD_LINK_ABS
+        prices = self._prices(run.duals, output=abs(float(run.duals[self._output_row])))
+        priced = math.ceil(self._pricing().units_bound(prices, self.z2 * (1 - HOLD_OUTPUT_REL), hold) - 1e-6)
+        run = replace(run, seconds=run.seconds + time.perf_counter() - started)
+        self.clock.mark("stage3")
+        if bound is not None and priced <= bound:
+            return run, bound
+        self.notes.append(f"stage 3's bound prices the LP's duals over whole units, bus group by bus group "
+                          f"(LP bound {bound})")
+        return run, float(priced)
+
+    def _pricing(self) -> PricedBound:
+        if self._priced is None:
+            self._priced = PricedBound(self.problem, self.f)
+        return self._priced
+
+    def _prices(self, duals: np.ndarray, output: float = 1.0) -> Prices:
+        """Prices from an LP's row duals; their size is all that matters (any prices >= 0 give a bound)."""
+        f, supply = self.f, np.abs(duals[[self.f.supply_rows[k] for k in ("boxes", "passes", "buses")]])
+        links = np.zeros(len(self.problem.links))
+        if self.z1 is not None and f.link_rows:
+            links = np.abs(duals[f.link_rows])
+        return Prices(*map(float, supply), links=links, output=output)
+
     def _units(self) -> np.ndarray:
         f = self.f
         return np.concatenate([block[block >= 0] for block in (f.b, f.p, f.y)])
@@ -277,7 +327,7 @@ class StageRunner:
         start = drop_surplus(self.problem, start)
         cols = f.c[f.c >= 0]
         floor = self.z2 * (1 - HOLD_OUTPUT_REL + _OUTPUT_MARGIN) - f.constant_output
-        self.model.add_row(cols, f.value_weight, floor, math.inf)  # (C12)
+        self._output_row = self.model.add_row(cols, f.value_weight, floor, math.inf)  # (C12)
         units = self._units()
         if self.stage2_tight:
             return self._stage3_by_exclusion(start, units)
@@ -286,6 +336,7 @@ class StageRunner:
         best = self._pick(start, run, hold_links=True, hold_output=True)
         value = float(evaluate(self.problem, best).resources_used)
         bound = math.ceil(run.bound - 1e-6) if run.bound is not None else None  # the objective is a whole number
+        run, bound = self._priced_units(run, value, bound)
         return best, self._report(3, "min", run, value, bound)
 
     def _stage3_by_exclusion(self, start: Allocation, units: np.ndarray) -> tuple[Allocation, StageResult]:
@@ -326,7 +377,8 @@ class StageRunner:
         relaxed = self.model.relaxation(time_limit=self.clock.share(1))  # what is left of the limit
         proven = relaxed is not None and relaxed.outcome == "optimal"
         bound = math.ceil(relaxed.objective - 1e-6) if proven else None
-        limited = SolverRun(run.outcome, count, bound, None, seconds, nodes)
+        limited = SolverRun(run.outcome, count, bound, None, seconds, nodes, duals=relaxed.duals if proven else None)
+        limited, bound = self._priced_units(limited, float(count), bound)
         return best, self._report(3, "min", limited, float(count), bound)
 
     def _run(self, start: Allocation | None, stages_left: int, rel_gap: float | None = None, heuristics: bool = True,
@@ -362,7 +414,7 @@ class StageRunner:
             seconds = relaxed.seconds if relaxed is not None else 0.0
             return SolverRun("infeasible" if relaxed else "time", None, None, None, seconds, 0)
         if not search:
-            return SolverRun("guided", None, relaxed.objective, None, relaxed.seconds, 0)
+            return SolverRun("guided", None, relaxed.objective, None, relaxed.seconds, 0, duals=relaxed.duals)
         upper = np.ceil(relaxed.values - 1e-6)
         if known is not None:  # offered only now: set before the LP, it cost the LP 3 s of 10 at 100,000 firms
             upper = np.maximum(upper, known)
@@ -371,7 +423,7 @@ class StageRunner:
         run = self.model.run_within(upper, time_limit=left, **limits)
         outcome = "time" if run.outcome == "time" else "guided"
         seconds = relaxed.seconds + run.seconds
-        return SolverRun(outcome, run.objective, relaxed.objective, run.values, seconds, run.nodes)
+        return SolverRun(outcome, run.objective, relaxed.objective, run.values, seconds, run.nodes, duals=relaxed.duals)
 
     def _pick(self, start: Allocation, run: SolverRun, hold_links: bool = False, hold_output: bool = False) -> Allocation:
         """The solver's allocation if it checks out against the SPEC, else the start."""
