@@ -114,8 +114,9 @@ def _candidates(problem: Problem, f: Formulation) -> _Candidates:
     S, T = inst.masks_in_stock[firms].astype(float), inst.trucks_needed[firms].astype(float)
     q, pack, share = float(sc.rules.masks_per_worker), float(sc.supply.mask_pack), sc.rules.freight_free_share
     low, high = problem.c_before[firms], problem.c_max[firms]
-    ob, kb = _spread(most_boxes, 1)
-    op, kp = _spread(most_passes, 1)
+    # k boxes (passes) reach at most the level of step k, k = 0 included: the level free of charge
+    ob, kb = _spread(np.where(most_boxes > 0, most_boxes + 1, 0), 0)
+    op, kp = _spread(np.where(most_passes > 0, most_passes + 1, 0), 0)
     ow, kw = _spread(most_riders + 1, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         worker_level = np.clip((P[ow] + kw) / E[ow], low[ow], high[ow])
