@@ -95,3 +95,13 @@ def test_guided_keqiao_reports_the_priced_bounds(keqiao_result):
     assert third.bound <= keqiao_result.stages[2].value
     assert third.gap < 2e-2
     assert sum("prices the LP's duals" in note for note in guided.notes) == 2
+
+
+def test_glop_duals_price_the_same_bounds(keqiao_result):
+    # SCIP's LPs are Glop's, whose duals come through MathOpt with their own signs: the bounds
+    # must still cover the optimum and come down from the LP's as HiGHS's do (121,952 / 7,627)
+    guided = solve(load_problem(KEQIAO), SolveOptions(search="guided", solver="scip"))
+    second, third = guided.stages[1], guided.stages[2]
+    assert keqiao_result.stages[1].value <= second.bound and second.gap < 2e-3
+    assert third.bound <= keqiao_result.stages[2].value and third.gap < 2e-2
+    assert sum("prices the LP's duals" in note for note in guided.notes) == 2
