@@ -186,24 +186,23 @@ def _row_major(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, n
 
 
 def _first_point(result, num_cols: int) -> np.ndarray | None:
-    """The best primal point MathOpt returned (a sparse vector), or None."""
-    for solution in result.solutions:
-        if solution.HasField("primal_solution"):
-            sparse = solution.primal_solution.variable_values
-            values = np.zeros(num_cols)
-            values[np.asarray(sparse.ids, dtype=np.int64)] = np.asarray(sparse.values, dtype=float)
-            return values
-    return None
+    """The best primal point MathOpt returned, or None."""
+    return _first_vector(result, "primal_solution", "variable_values", num_cols)
 
 
 def _first_duals(result, num_rows: int) -> np.ndarray | None:
     """An LP's row duals (Glop returns them; SCIP's MIP runs do not), or None."""
+    return _first_vector(result, "dual_solution", "dual_values", num_rows)
+
+
+def _first_vector(result, kind: str, field: str, size: int) -> np.ndarray | None:
+    """The first solution's ``kind`` part, its sparse ``field`` as a dense vector; None if absent."""
     for solution in result.solutions:
-        if solution.HasField("dual_solution"):
-            sparse = solution.dual_solution.dual_values
-            duals = np.zeros(num_rows)
-            duals[np.asarray(sparse.ids, dtype=np.int64)] = np.asarray(sparse.values, dtype=float)
-            return duals
+        if solution.HasField(kind):
+            sparse = getattr(getattr(solution, kind), field)
+            dense = np.zeros(size)
+            dense[np.asarray(sparse.ids, dtype=np.int64)] = np.asarray(sparse.values, dtype=float)
+            return dense
     return None
 
 
