@@ -22,10 +22,11 @@ province stage 2 (100,232 firms) 3.9e-3 -> 1.8e-3 in about a second.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
+from allocator.level_method import Oracle, minimise
 from allocator.model import Formulation
 from allocator.problem import Problem
 
@@ -39,6 +40,18 @@ class Prices:
     buses: float
     links: np.ndarray  # one per listed link, in Problem.links order
     output: float = 1.0  # stage 3's price of output (stage 2 counts output at 1)
+
+
+@dataclass(frozen=True)
+class Relaxed:
+    """The priced relaxation's best plan: its worth, and what it uses (the prices' subgradient)."""
+
+    worth: float
+    boxes: float
+    passes: float
+    buses: float
+    links: np.ndarray  # recovery of each listed link
+    output: float  # weighted output
 
 
 @dataclass(frozen=True)
@@ -66,38 +79,76 @@ class PricedBound:
         self._c = _candidates(problem, formulation)
         self._link_share = _link_shares(problem)
 
-    def output_bound(self, prices: Prices, lowest_link: float | None) -> float:
-        """Stage 2: no plan holding every listed link at ``lowest_link`` has more weighted output."""
-        supply = self.problem.scenario.supply
-        hold = 0.0 if lowest_link is None else lowest_link * float(prices.links.sum())
-        return (self.best(replace(prices, output=1.0)) + prices.boxes * supply.boxes + prices.passes * supply.passes
-                + prices.buses * supply.buses - hold)
+    @property
+    def size(self) -> int:
+        """Candidate levels over all firms: what one evaluation's time grows with."""
+        return len(self._c.level)
 
-    def units_bound(self, prices: Prices, output_floor: float, lowest_link: float | None) -> float:
-        """Stage 3: no plan holding ``output_floor`` and the links uses fewer boxes + passes + buses."""
-        supply = self.problem.scenario.supply
-        hold = 0.0 if lowest_link is None else lowest_link * float(prices.links.sum())
-        rest = prices.boxes * supply.boxes + prices.passes * supply.passes + prices.buses * supply.buses
-        return prices.output * output_floor + hold - rest - self.best(prices, unit=1.0)
+    def output_bound(self, prices: Prices, lowest_link: float | None, evaluations: int = 1,
+                     deadline: float | None = None, enough: float = -np.inf) -> float:
+        """Stage 2: no plan holding every listed link at ``lowest_link`` has more weighted output.
 
-    def best(self, prices: Prices, unit: float = 0.0) -> float:
+        With ``evaluations`` > 1 the prices are improved from ``prices`` by the level method
+        until ``deadline`` (a ``time.perf_counter`` value) or a bound of ``enough``; the lowest
+        bound found is returned.
+        """
+        start = np.r_[prices.boxes, prices.passes, prices.buses, prices.links if lowest_link is not None else 0 * prices.links]
+        return minimise(self._dual(lowest_link, None), start, evaluations, deadline, enough)[0]
+
+    def units_bound(self, prices: Prices, output_floor: float, lowest_link: float | None, evaluations: int = 1,
+                    deadline: float | None = None, enough: float = np.inf) -> float:
+        """Stage 3: no plan holding ``output_floor`` and the links uses fewer boxes + passes + buses (same search)."""
+        start = np.r_[prices.boxes, prices.passes, prices.buses,
+                      prices.links if lowest_link is not None else 0 * prices.links, prices.output]
+        return -minimise(self._dual(lowest_link, output_floor), start, evaluations, deadline, -enough)[0]
+
+    def _dual(self, lowest_link: float | None, output_floor: float | None) -> Oracle:
+        """The priced relaxation as a function of the prices, to be minimised, with its subgradient.
+
+        Prices are (boxes, passes, buses, one per link[, output]): with an output floor (stage 3)
+        its value is minus the units bound, else (stage 2) the output bound.
+        """
+        supply = self.problem.scenario.supply
+        supplies = np.array([supply.boxes, supply.passes, supply.buses], dtype=float)
+        hold = 0.0 if lowest_link is None else lowest_link
+        links = len(self.problem.links)
+
+        def dual(x: np.ndarray) -> tuple[float, np.ndarray]:
+            output = 1.0 if output_floor is None else x[-1]
+            best = self.best(Prices(x[0], x[1], x[2], x[3:3 + links], output), unit=float(output_floor is not None))
+            used = np.array([best.boxes, best.passes, best.buses])
+            value = best.worth + x[:3] @ supplies - hold * x[3:3 + links].sum()
+            slope = np.r_[supplies - used, best.links - hold]
+            if output_floor is not None:
+                value -= output * output_floor
+                slope = np.r_[slope, best.output - output_floor]
+            return float(value), slope
+
+        return dual
+
+    def best(self, prices: Prices, unit: float = 0.0) -> Relaxed:
         """max over plans of output * weighted output + links * recoveries - (price + unit) * units, supplies free."""
         p, c = self.problem, self._c
-        worth = prices.output * p.weight * p.instance.output_value + self._link_share @ prices.links
-        constants = np.ones(len(p), dtype=bool)
-        constants[c.firms] = False
-        total = float(worth[constants] @ p.c_before[constants])
+        weighted = p.weight * p.instance.output_value
+        worth = prices.output * weighted + self._link_share @ prices.links
         value = (worth[c.firms][c.owner] * c.level - (prices.boxes + unit) * c.boxes
                  - (prices.passes + unit) * c.passes)
-        curves = _running_max(value, c.owner)[c.at_workers]
-        alone = c.most_riders == 0
-        total += float(curves[c.curve_start[alone]].sum())
-        seats = p.scenario.supply.bus_seats
-        for start, end, buses in zip(c.group_start[:-1], c.group_start[1:], c.most_buses):
+        running, chosen = _running_max(value, c.owner)
+        curves = running[c.at_workers]
+        riders = np.zeros(len(c.firms), dtype=np.int64)  # workers back per variable firm in the best plan
+        seats, buses = p.scenario.supply.bus_seats, 0
+        for start, end, most in zip(c.group_start[:-1], c.group_start[1:], c.most_buses):
             members = c.group_order[start:end]
-            total += _group_best(curves, c.curve_start[members], c.most_riders[members], seats, buses,
-                                 prices.buses + unit)
-        return total
+            riders[members], count = _group_best(curves, c.curve_start[members], c.most_riders[members], seats, most,
+                                                 prices.buses + unit)
+            buses += count
+        pick = chosen[c.at_workers[c.curve_start + riders]]
+        level = p.c_before.copy()
+        level[c.firms] = c.level[pick]
+        boxes, passes = float(c.boxes[pick].sum()), float(c.passes[pick].sum())
+        total = float(worth @ level) - (prices.boxes + unit) * boxes - (prices.passes + unit) * passes
+        total -= (prices.buses + unit) * buses
+        return Relaxed(total, boxes, passes, float(buses), level @ self._link_share, float(weighted @ level))
 
 
 def _candidates(problem: Problem, f: Formulation) -> _Candidates:
@@ -151,29 +202,61 @@ def _spread(counts: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
     return owner, step.astype(float)
 
 
-def _running_max(value: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """Running maximum within each owner's run of a sorted owner array."""
+def _running_max(value: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Running maximum within each owner's run of a sorted owner array, and where it was reached."""
     import pandas as pd
 
-    return pd.Series(value).groupby(owner, sort=False).cummax().to_numpy()
+    running = pd.Series(value).groupby(owner, sort=False).cummax().to_numpy()
+    # a run's first entry is its own maximum, so positions never leak from the run before
+    where = np.maximum.accumulate(np.where(value >= running, np.arange(len(value)), 0))
+    return running, where
 
 
 def _group_best(curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, seats: int, most_buses: int,
-                bus_price: float) -> float:
-    """A bus group's best: its firms' curves combined over seats (max-plus), then the best bus count."""
+                bus_price: float) -> tuple[np.ndarray, int]:
+    """A bus group's best plan: each firm's workers back and the bus count.
+
+    The firms' curves are combined over seats one firm at a time (max-plus), remembering
+    each firm's share of every seat count, then the best bus count is read off.
+    """
     best = curves[starts[0]: starts[0] + riders[0] + 1]
+    shares = []
     for start, count in zip(starts[1:], riders[1:]):
-        other = curves[start: start + count + 1]
-        if len(other) > len(best):
-            best, other = other, best
-        combined = np.full(len(best) + len(other) - 1, -np.inf)
-        for r, value in enumerate(other):
-            np.maximum(combined[r: r + len(best)], best + value, out=combined[r: r + len(best)])
-        best = combined
-    best = np.maximum.accumulate(best)
+        best, share = _max_plus(best, curves[start: start + count + 1])
+        shares.append(share)
     most = len(best) - 1
     buses = np.arange(min(-(-most // seats), most_buses) + 1)
-    return float(np.max(best[np.minimum(buses * seats, most)] - bus_price * buses))
+    seats_of = np.minimum(buses * seats, most)
+    reach = np.maximum.accumulate(best)
+    count = int(np.argmax(reach[seats_of] - bus_price * buses))
+    seat = int(np.argmax(best[: seats_of[count] + 1]))  # riders actually seated
+    back = np.zeros(len(starts), dtype=np.int64)
+    for k in range(len(shares), 0, -1):
+        back[k] = shares[k - 1][seat]
+        seat -= back[k]
+    back[0] = seat
+    return back, count
+
+
+def _max_plus(acc: np.ndarray, curve: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """c[t] = max over j of acc[t - j] + curve[j], and the j that gives it (the new firm's share)."""
+    width = len(acc) + len(curve) - 1
+    combined = np.full(width, -np.inf)
+    share = np.zeros(width, dtype=np.int64)
+    if len(curve) <= len(acc):
+        for j, value in enumerate(curve):
+            candidate = acc + value
+            better = candidate > combined[j: j + len(acc)]
+            combined[j: j + len(acc)][better] = candidate[better]
+            share[j: j + len(acc)][better] = j
+    else:
+        shares = np.arange(len(curve))
+        for i, value in enumerate(acc):
+            candidate = curve + value
+            better = candidate > combined[i: i + len(curve)]
+            combined[i: i + len(curve)][better] = candidate[better]
+            share[i: i + len(curve)][better] = shares[better]
+    return combined, share
 
 
 def _link_shares(problem: Problem):

@@ -1,0 +1,46 @@
+"""The level method: finds the minimum of a convex piecewise-linear function, reports only what it evaluated."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from allocator.level_method import minimise
+
+
+def _oracle(calls: list):
+    # f(x) = 2 |x0 - 3| + |x1 - 40| + max(0, 5 - x0 - x1): minimum 0 at (3, 40), a corner of
+    # two valleys of different steepness and scale, like prices of boxes and of a link
+    def f(x: np.ndarray) -> tuple[float, np.ndarray]:
+        value = 2 * abs(x[0] - 3) + abs(x[1] - 40) + max(0.0, 5 - x[0] - x[1])
+        slope = np.array([2 * np.sign(x[0] - 3), np.sign(x[1] - 40)])
+        if x[0] + x[1] < 5:
+            slope -= 1
+        calls.append(value)
+        return value, slope
+    return f
+
+
+def test_it_finds_the_minimum_from_a_poor_start():
+    calls: list[float] = []
+    best, where = minimise(_oracle(calls), np.array([1.0, 10.0]), evaluations=60)
+    assert best <= 1e-4
+    assert np.allclose(where, [3, 40], atol=1e-3)
+    assert best in calls  # a value it evaluated, never the cuts' estimate
+    assert len(calls) <= 60
+
+
+def test_it_stops_at_the_budget_and_at_enough():
+    calls: list[float] = []
+    minimise(_oracle(calls), np.array([1.0, 10.0]), evaluations=5)
+    assert len(calls) == 5
+    calls.clear()
+    best, _ = minimise(_oracle(calls), np.array([1.0, 10.0]), evaluations=60, enough=10.0)
+    assert best <= 10.0 and len(calls) < 20
+
+
+def test_prices_that_start_at_zero_stay_there():
+    calls: list[float] = []
+    best, where = minimise(_oracle(calls), np.array([0.0, 10.0]), evaluations=40)
+    assert where[0] == 0.0
+    assert best == min(calls)
+    assert abs(where[1] - 40) < 1e-3  # the best with x0 = 0: 6 + |x1 - 40|
