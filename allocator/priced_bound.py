@@ -46,7 +46,8 @@ class Prices:
 class Relaxed:
     """The priced relaxation's best plan: its worth, and what it uses (the prices' subgradient)."""
 
-    worth: float
+    worth: float  # the relaxation's maximum, summed part by part: the bound's term
+    plan_worth: float  # the same recomputed from the plan read back (equal but for rounding)
     boxes: float
     passes: float
     buses: float
@@ -136,19 +137,22 @@ class PricedBound:
         running, chosen = _running_max(value, c.owner)
         curves = running[c.at_workers]
         riders = np.zeros(len(c.firms), dtype=np.int64)  # workers back per variable firm in the best plan
+        constants = np.ones(len(p), dtype=bool)
+        constants[c.firms] = False
+        total = float(worth[constants] @ p.c_before[constants]) + float(curves[c.curve_start[c.most_riders == 0]].sum())
         seats, buses = p.scenario.supply.bus_seats, 0
         for start, end, most in zip(c.group_start[:-1], c.group_start[1:], c.most_buses):
             members = c.group_order[start:end]
-            riders[members], count = _group_best(curves, c.curve_start[members], c.most_riders[members], seats, most,
-                                                 prices.buses + unit)
-            buses += count
+            riders[members], count, group_best = _group_best(curves, c.curve_start[members], c.most_riders[members],
+                                                             seats, most, prices.buses + unit)
+            buses, total = buses + count, total + group_best
         pick = chosen[c.at_workers[c.curve_start + riders]]
         level = p.c_before.copy()
         level[c.firms] = c.level[pick]
         boxes, passes = float(c.boxes[pick].sum()), float(c.passes[pick].sum())
-        total = float(worth @ level) - (prices.boxes + unit) * boxes - (prices.passes + unit) * passes
-        total -= (prices.buses + unit) * buses
-        return Relaxed(total, boxes, passes, float(buses), level @ self._link_share, float(weighted @ level))
+        plan = float(worth @ level) - (prices.boxes + unit) * boxes - (prices.passes + unit) * passes
+        plan -= (prices.buses + unit) * buses
+        return Relaxed(total, plan, boxes, passes, float(buses), level @ self._link_share, float(weighted @ level))
 
 
 def _candidates(problem: Problem, f: Formulation) -> _Candidates:
@@ -213,50 +217,42 @@ def _running_max(value: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _group_best(curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, seats: int, most_buses: int,
-                bus_price: float) -> tuple[np.ndarray, int]:
-    """A bus group's best plan: each firm's workers back and the bus count.
+                bus_price: float) -> tuple[np.ndarray, int, float]:
+    """A bus group's best plan: each firm's workers back, the bus count and the plan's worth.
 
-    The firms' curves are combined over seats one firm at a time (max-plus), remembering
-    each firm's share of every seat count, then the best bus count is read off.
+    The firms' curves are combined over seats one firm at a time (max-plus), then the best
+    bus count is read off and the seats are handed back firm by firm, last first: only
+    the seat count reached needs its split, so nothing else is remembered.
     """
-    best = curves[starts[0]: starts[0] + riders[0] + 1]
-    shares = []
-    for start, count in zip(starts[1:], riders[1:]):
-        best, share = _max_plus(best, curves[start: start + count + 1])
-        shares.append(share)
+    own = [curves[start: start + count + 1] for start, count in zip(starts, riders)]
+    combined = [own[0]]
+    for curve in own[1:]:
+        combined.append(_max_plus(combined[-1], curve))
+    best = combined[-1]
     most = len(best) - 1
     buses = np.arange(min(-(-most // seats), most_buses) + 1)
     seats_of = np.minimum(buses * seats, most)
-    reach = np.maximum.accumulate(best)
-    count = int(np.argmax(reach[seats_of] - bus_price * buses))
+    worth = np.maximum.accumulate(best)[seats_of] - bus_price * buses
+    count = int(np.argmax(worth))
     seat = int(np.argmax(best[: seats_of[count] + 1]))  # riders actually seated
-    back = np.zeros(len(starts), dtype=np.int64)
-    for k in range(len(shares), 0, -1):
-        back[k] = shares[k - 1][seat]
+    back = np.zeros(len(own), dtype=np.int64)
+    for k in range(len(own) - 1, 0, -1):
+        before, curve = combined[k - 1], own[k]
+        shares = np.arange(max(0, seat - len(before) + 1), min(len(curve) - 1, seat) + 1)
+        back[k] = shares[np.argmax(before[seat - shares] + curve[shares])]
         seat -= back[k]
     back[0] = seat
-    return back, count
+    return back, count, float(worth[count])
 
 
-def _max_plus(acc: np.ndarray, curve: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """c[t] = max over j of acc[t - j] + curve[j], and the j that gives it (the new firm's share)."""
-    width = len(acc) + len(curve) - 1
-    combined = np.full(width, -np.inf)
-    share = np.zeros(width, dtype=np.int64)
-    if len(curve) <= len(acc):
-        for j, value in enumerate(curve):
-            candidate = acc + value
-            better = candidate > combined[j: j + len(acc)]
-            combined[j: j + len(acc)][better] = candidate[better]
-            share[j: j + len(acc)][better] = j
-    else:
-        shares = np.arange(len(curve))
-        for i, value in enumerate(acc):
-            candidate = curve + value
-            better = candidate > combined[i: i + len(curve)]
-            combined[i: i + len(curve)][better] = candidate[better]
-            share[i: i + len(curve)][better] = shares[better]
-    return combined, share
+def _max_plus(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """c[t] = max over i + j = t of a[i] + b[j]: two firms' best over t riders between them."""
+    if len(b) > len(a):
+        a, b = b, a
+    combined = np.full(len(a) + len(b) - 1, -np.inf)
+    for j, value in enumerate(b):
+        np.maximum(combined[j: j + len(a)], a + value, out=combined[j: j + len(a)])
+    return combined
 
 
 def _link_shares(problem: Problem):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -56,6 +57,9 @@ def test_at_any_prices_no_plan_beats_the_bounds(rows, overrides, drawn):
     assert priced.output_bound(chosen, hold) >= second.value * (1 - 1e-9) - 1e-9
     # and wherever the level method takes the prices from there
     assert priced.output_bound(chosen, hold, evaluations=8) >= second.value * (1 - 1e-9) - 1e-9
+    # the plan read back (the subgradient's source) is the relaxation's best
+    relaxed = priced.best(chosen)
+    assert relaxed.plan_worth == pytest.approx(relaxed.worth, rel=1e-9, abs=1e-9)
     if third.status is Status.OPTIMAL:
         floor = second.value * (1 - 1e-6)
         assert priced.units_bound(chosen, floor, hold) <= third.value + 1e-6
