@@ -17,7 +17,7 @@ whatever the method does.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -408,4 +408,5 @@ def _link_rows(f: Formulation, d: _Data) -> None:
         constants = members[~d.var[members]]
         movable = members[d.var[members]]
         fixed_part = float(d.v[constants] @ d.cbefore[constants] / total)
-        f.link_rows.append(f.add_sum_row(np.append(f.c[movable], f.z), np.append(d.v[movable] / total, -1.0), -fixed_part, INF))
+        row = f.add_sum_row(np.append(f.c[movable], f.z), np.append(d.v[movable] / total, -1.0), -fixed_part, INF)
+        f.link_rows.append(row)

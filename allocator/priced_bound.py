@@ -28,7 +28,7 @@ import numpy as np
 
 from allocator.level_method import Oracle, minimise
 from allocator.model import Formulation
-from allocator.problem import Problem
+from allocator.problem import Problem, whole_at_least
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,8 @@ class PricedBound:
         until ``deadline`` (a ``time.perf_counter`` value) or a bound of ``enough``; the lowest
         bound found is returned.
         """
-        start = np.r_[prices.boxes, prices.passes, prices.buses, prices.links if lowest_link is not None else 0 * prices.links]
+        links = prices.links if lowest_link is not None else 0 * prices.links
+        start = np.r_[prices.boxes, prices.passes, prices.buses, links]
         return minimise(self._dual(lowest_link, None), start, evaluations, deadline, enough)[0]
 
     def units_bound(self, prices: Prices, output_floor: float, lowest_link: float | None, evaluations: int = 1,
@@ -141,7 +142,7 @@ class PricedBound:
         constants[c.firms] = False
         total = float(worth[constants] @ p.c_before[constants]) + float(curves[c.curve_start[c.most_riders == 0]].sum())
         seats, buses = p.scenario.supply.bus_seats, 0
-        for start, end, most in zip(c.group_start[:-1], c.group_start[1:], c.most_buses):
+        for start, end, most in zip(c.group_start[:-1], c.group_start[1:], c.most_buses, strict=True):
             members = c.group_order[start:end]
             riders[members], count, group_best = _group_best(curves, c.curve_start[members], c.most_riders[members],
                                                              seats, most, prices.buses + unit)
@@ -176,7 +177,8 @@ def _candidates(problem: Problem, f: Formulation) -> _Candidates:
     with np.errstate(divide="ignore", invalid="ignore"):
         worker_level = np.clip((P[ow] + kw) / E[ow], low[ow], high[ow])
         owner = np.concatenate([ob, op, ow, np.arange(len(firms)), np.arange(len(firms))])
-        level = np.concatenate([(S[ob] + pack * kb) / (q * E[ob]), share + (1 - share) * kp / T[op], worker_level, low, high])
+        box_level, pass_level = (S[ob] + pack * kb) / (q * E[ob]), share + (1 - share) * kp / T[op]
+        level = np.concatenate([box_level, pass_level, worker_level, low, high])
     level = np.clip(level, low[owner], high[owner])
     # one sort key per (firm, level); rounding is monotone, so a level at or below a worker
     # level never sorts after it (a level above by less than the rounding may be counted: the
@@ -185,16 +187,15 @@ def _candidates(problem: Problem, f: Formulation) -> _Candidates:
     order = np.argsort(key, kind="stable")
     key, owner, level = key[order], owner[order], level[order]
     with np.errstate(divide="ignore", invalid="ignore"):
-        boxes = np.where(most_boxes[owner] > 0, np.ceil(np.maximum(0, (q * E[owner] * level - S[owner]) / pack) - 1e-9), 0)
-        passes = np.where(most_passes[owner] > 0,
-                          np.ceil(np.maximum(0, T[owner] * (level - share) / (1 - share)) - 1e-9), 0)
+        boxes = np.where(most_boxes[owner] > 0, whole_at_least((q * E[owner] * level - S[owner]) / pack), 0)
+        passes = np.where(most_passes[owner] > 0, whole_at_least(T[owner] * (level - share) / (1 - share)), 0)
     at_workers = np.searchsorted(key, ow * 4.0 + worker_level, side="right") - 1
     riders = np.flatnonzero(most_riders > 0)
     riders = riders[np.argsort(problem.group[firms][riders], kind="stable")]
     groups = problem.group[firms][riders]
     group_start = np.flatnonzero(np.diff(np.r_[-1, groups]) != 0)
     most_buses = upper[f.y[groups[group_start]]].astype(np.int64)
-    return _Candidates(firms, owner, level, np.maximum(boxes, 0), np.maximum(passes, 0), at_workers,
+    return _Candidates(firms, owner, level, boxes, passes, at_workers,
                        np.cumsum(most_riders + 1) - (most_riders + 1), most_riders, riders,
                        np.r_[group_start, len(riders)], most_buses)
 
@@ -224,7 +225,7 @@ def _group_best(curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, seat
     bus count is read off and the seats are handed back firm by firm, last first: only
     the seat count reached needs its split, so nothing else is remembered.
     """
-    own = [curves[start: start + count + 1] for start, count in zip(starts, riders)]
+    own = [curves[start: start + count + 1] for start, count in zip(starts, riders, strict=True)]
     combined = [own[0]]
     for curve in own[1:]:
         combined.append(_max_plus(combined[-1], curve))

@@ -83,14 +83,14 @@ GUIDED_ABOVE = 100_000
 BUS_BOUND_SHARE = 1 / 6
 MIN_BUS_BOUND_SECONDS = 2.0
 #: The priced bounds of stages 2 and 3 (see :mod:`allocator.priced_bound`) start at the LP's
-#: duals and improve the prices by the level method: at most this many evaluations, in at
-#: most PRICE_SHARE of the stage's share of the time left, and only if that share allows
-#: MIN_PRICE_EVALUATIONS (the method gains little before; measured on Keqiao's guided stage
-#: 2: 7.1e-4 above the optimum after 10 evaluations, 1.3e-4 after 20, 1.5e-5 after 40).
+#: duals and improve the prices by the level method: at most this many evaluations, in what
+#: is left of the stage's own share of the time limit (never the next stage's: at 20,000
+#: firms, taken from stage 3 it cost stage 3's search its gap, 5.6e-3 -> 6.8e-3), and only
+#: if that allows MIN_PRICE_EVALUATIONS (the method gains little before; measured on Keqiao:
+#: 7.1e-4 above the optimum at the LP's duals, 4.1e-4 after 10 evaluations, 1.8e-5 after 40).
 #: With --deterministic the count alone bounds it, for models up to PRICE_DETERMINISTIC_SIZE
-#: candidate levels (Keqiao 94k, 30,000 firms 290k; 100,000 firms 970k take 1.2 s each).
+#: candidate levels (Keqiao 94k, 30,000 firms 280k; 100,000 firms 980k take 0.8 s each).
 PRICE_EVALUATIONS = 40
-PRICE_SHARE = 0.5
 MIN_PRICE_EVALUATIONS = 15
 PRICE_DETERMINISTIC_SIZE = 500_000
 SEARCHES = ("auto", "full", "guided")
@@ -162,6 +162,7 @@ class StageRunner:
         self._output_duals: np.ndarray | None = None  # stage 2's LP prices, when its LP ran before the search
         self._output_row = -1  # stage 3's (C12)
         self._priced: PricedBound | None = None
+        self._stage_ends: float | None = None  # when the running stage's share of the limit runs out
         self.guided = _guided(options.search, formulation)
         if self.guided:
             self.notes.append(
@@ -204,6 +205,7 @@ class StageRunner:
 
     def stage2(self, start: Allocation) -> tuple[Allocation, StageResult]:
         f = self.f
+        self._mark_share(stages_left=2)
         if self.z1 is not None:
             self.model.set_lower(f.z, self.z1 - HOLD_LINK_ABS + _LINK_MARGIN)  # (C11)
         output = np.zeros(f.num_cols)
@@ -280,9 +282,10 @@ class StageRunner:
         if duals is None or (_gap("max", value, run.bound) or 0.0) <= OPTIMAL_GAP:
             return run
         started = time.perf_counter()
-        hold, prices, pricing = None if self.z1 is None else self.z1 - HOLD_LINK_ABS, self._prices(duals), self._pricing()
+        hold = None if self.z1 is None else self.z1 - HOLD_LINK_ABS
+        prices, pricing = self._prices(duals), self._pricing()
         priced = pricing.output_bound(prices, hold)
-        evaluations, deadline = self._price_budget(time.perf_counter() - started, stages_left=2)
+        evaluations, deadline = self._price_budget(time.perf_counter() - started)
         if evaluations > 1:
             enough = value * (1 + self.options.rel_gap)  # the stage's own target: no need to go lower
             priced = min(priced, pricing.output_bound(prices, hold, evaluations, deadline, enough))
@@ -303,7 +306,7 @@ class StageRunner:
         prices = self._prices(run.duals, output=abs(float(run.duals[self._output_row])))
         floor, pricing = self.z2 * (1 - HOLD_OUTPUT_REL), self._pricing()
         units = pricing.units_bound(prices, floor, hold)
-        evaluations, deadline = self._price_budget(time.perf_counter() - started, stages_left=1)
+        evaluations, deadline = self._price_budget(time.perf_counter() - started)
         if evaluations > 1:
             enough = value * (1 - self.options.rel_gap)
             units = max(units, pricing.units_bound(prices, floor, hold, evaluations, deadline, enough))
@@ -316,15 +319,19 @@ class StageRunner:
                           f"(LP bound {bound})")
         return run, float(priced)
 
-    def _price_budget(self, each: float, stages_left: int) -> tuple[int, float | None]:
+    def _mark_share(self, stages_left: int) -> None:
+        """Note when this stage's share of the limit ends (as its search reckons it)."""
+        share = self.clock.share(stages_left, last_weight=0.5 if self.guided else 1.0)
+        left = self.clock.share(1)  # everything left: a guided last stage's "share" reckons beyond it
+        self._stage_ends = None if share is None else time.perf_counter() + min(share, left)
+
+    def _price_budget(self, each: float) -> tuple[int, float | None]:
         """How many evaluations the price search may make, and until when (see PRICE_EVALUATIONS)."""
-        share = self.clock.share(stages_left)
-        if share is None:
+        if self._stage_ends is None:
             return (PRICE_EVALUATIONS if self._pricing().size <= PRICE_DETERMINISTIC_SIZE else 1), None
-        budget = PRICE_SHARE * share
-        if budget < MIN_PRICE_EVALUATIONS * each:
+        if self._stage_ends - time.perf_counter() < MIN_PRICE_EVALUATIONS * each:
             return 1, None
-        return PRICE_EVALUATIONS, time.perf_counter() + budget
+        return PRICE_EVALUATIONS, self._stage_ends
 
     def _pricing(self) -> PricedBound:
         if self._priced is None:
@@ -352,6 +359,7 @@ class StageRunner:
 
     def stage3(self, start: Allocation) -> tuple[Allocation, StageResult]:
         f = self.f
+        self._mark_share(stages_left=1)
         if self.stage3_proven is not None:
             return start, StageResult(3, STAGE_NAMES[3], "min", Status.OPTIMAL, float(self.stage3_proven),
                                       float(self.stage3_proven), 0.0, 0.0, note="proven in stage 2")

@@ -68,3 +68,11 @@ def small_instance(tmp_path_factory) -> Path:
 def keqiao_result():
     """The bundled instance solved once with the defaults (about 6 s), for tests that read it."""
     return solve(load_problem(KEQIAO, None, None))
+
+
+@pytest.fixture(scope="session")
+def keqiao_guided():
+    """The bundled instance solved once by the LP-guided search (about 6 s), for the bounds' tests."""
+    from allocator.solving import SolveOptions
+
+    return solve(load_problem(KEQIAO, None, None), SolveOptions(search="guided"))
