@@ -39,13 +39,15 @@ Oracle = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 
 def minimise(oracle: Oracle, start: np.ndarray, evaluations: int, deadline: float | None = None,
-             enough: float = -np.inf, tolerance: float = 1e-7) -> tuple[float, np.ndarray]:
+             enough: float = -np.inf, tolerance: float = 1e-7, threads: int = 1) -> tuple[float, np.ndarray]:
     """The lowest value found and where, from ``start`` (>= 0) over x >= 0.
 
     Coordinates that start at 0 stay there (prices the LP found worthless); the search
     stops after ``evaluations``, at ``deadline`` (``time.perf_counter``), at a value of
     ``enough`` or less, or when the cuts prove the best value within ``tolerance``
-    (relative) of the minimum in the box.
+    (relative) of the minimum in the box.  ``threads`` must be what every other HiGHS in the
+    process uses: HiGHS has one scheduler per process, and a run asking for another count
+    fails (a search after a --threads 2 model stopped at its first step).
     """
     start = np.asarray(start, dtype=float)
     moving = np.flatnonzero(start > 0)
@@ -66,11 +68,11 @@ def minimise(oracle: Oracle, start: np.ndarray, evaluations: int, deadline: floa
         each = (time.perf_counter() - began) / done
         if not len(moving) or best <= enough or (deadline is not None and time.perf_counter() + each > deadline):
             break
-        lowest = _solve(cuts, level=None, centre=None)
+        lowest = _solve(cuts, None, None, threads)
         if lowest is None or best - lowest[-1] <= tolerance * max(1.0, abs(best)):
             break
         aim = max(lowest[-1] + LEVEL * (best - lowest[-1]), best - stride)
-        u = _solve(cuts, level=aim, centre=best_u)
+        u = _solve(cuts, aim, best_u, threads)
         u = np.maximum((lowest if u is None else u)[:-1], 0.0)  # a stalled projection: the cuts' own minimum
         value, slope = scaled(u)
         cuts.append((u, value, slope))
@@ -82,7 +84,7 @@ def minimise(oracle: Oracle, start: np.ndarray, evaluations: int, deadline: floa
     return best, x
 
 
-def _solve(cuts, level: float | None, centre: np.ndarray | None) -> np.ndarray | None:
+def _solve(cuts, level: float | None, centre: np.ndarray | None, threads: int) -> np.ndarray | None:
     """Over (u, t) in the box with t >= f_i + g_i (u - u_i) for every cut: the point of least t (the
     cuts' minimum, t its lower estimate), or with t <= level the point nearest ``centre``."""
     import highspy
@@ -90,7 +92,7 @@ def _solve(cuts, level: float | None, centre: np.ndarray | None) -> np.ndarray |
     n = len(cuts[0][0])
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
+    h.setOptionValue("threads", int(threads))
     h.setOptionValue("qp_iteration_limit", STEP_ITERATIONS)
     h.setOptionValue("simplex_iteration_limit", STEP_ITERATIONS)
     inf = highspy.kHighsInf

@@ -75,8 +75,9 @@ class _Candidates:
 class PricedBound:
     """Built once per model; :meth:`best` is then about a second at 100,000 firms."""
 
-    def __init__(self, problem: Problem, formulation: Formulation):
-        self.problem = problem
+    def __init__(self, problem: Problem, formulation: Formulation, threads: int = 1):
+        """``threads``: the HiGHS thread count of the process (see :func:`allocator.level_method.minimise`)."""
+        self.problem, self.threads = problem, threads
         self._c = _candidates(problem, formulation)
         self._link_share = _link_shares(problem)
 
@@ -95,14 +96,15 @@ class PricedBound:
         """
         links = prices.links if lowest_link is not None else 0 * prices.links
         start = np.r_[prices.boxes, prices.passes, prices.buses, links]
-        return minimise(self._dual(lowest_link, None), start, evaluations, deadline, enough)[0]
+        return minimise(self._dual(lowest_link, None), start, evaluations, deadline, enough, threads=self.threads)[0]
 
     def units_bound(self, prices: Prices, output_floor: float, lowest_link: float | None, evaluations: int = 1,
                     deadline: float | None = None, enough: float = np.inf) -> float:
         """Stage 3: no plan holding ``output_floor`` and the links uses fewer boxes + passes + buses (same search)."""
         start = np.r_[prices.boxes, prices.passes, prices.buses,
                       prices.links if lowest_link is not None else 0 * prices.links, prices.output]
-        return -minimise(self._dual(lowest_link, output_floor), start, evaluations, deadline, -enough)[0]
+        dual = self._dual(lowest_link, output_floor)
+        return -minimise(dual, start, evaluations, deadline, -enough, threads=self.threads)[0]
 
     def _dual(self, lowest_link: float | None, output_floor: float | None) -> Oracle:
         """The priced relaxation as a function of the prices, to be minimised, with its subgradient.

@@ -335,7 +335,7 @@ class StageRunner:
 
     def _pricing(self) -> PricedBound:
         if self._priced is None:
-            self._priced = PricedBound(self.problem, self.f)
+            self._priced = PricedBound(self.problem, self.f, threads=_threads(self.options))
         return self._priced
 
     def _prices(self, duals: np.ndarray, output: float = 1.0) -> Prices:
@@ -498,7 +498,12 @@ def open_model(options: SolveOptions, formulation: Formulation) -> HighsModel | 
     if options.solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, not {options.solver!r}")
     kind = ScipModel if options.solver == "scip" else HighsModel
-    return kind(formulation, seed=options.seed, threads=1 if options.deterministic else options.threads, log=options.log)
+    return kind(formulation, seed=options.seed, threads=_threads(options), log=options.log)
+
+
+def _threads(options: SolveOptions) -> int:
+    """Solver threads: one when runs must be reproducible."""
+    return 1 if options.deterministic else options.threads
 
 
 def _counting(num_cols: int, cols) -> np.ndarray:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from allocator.level_method import minimise
@@ -44,3 +48,27 @@ def test_prices_that_start_at_zero_stay_there():
     assert where[0] == 0.0
     assert best == min(calls)
     assert abs(where[1] - 40) < 1e-3  # the best with x0 = 0: 6 + |x1 - 40|
+
+
+def test_it_runs_beside_a_model_on_two_threads():
+    # HiGHS keeps one scheduler per process: after the model ran on --threads 2, a search
+    # whose LPs asked for one thread failed at its first step and reported the start.
+    # A fresh interpreter, so that this test's scheduler does not leak into the others.
+    code = """
+import numpy as np
+from allocator.highs import HighsModel
+from allocator.level_method import minimise
+from allocator.pipeline import load_problem
+from allocator.model import build
+from tests.test_level_method import _oracle
+f = build(load_problem("tests/data/carpool.csv", "tests/data/carpool.toml", None))
+model = HighsModel(f, threads=2)
+model.set_objective(np.ones(f.num_cols), 0.0, True)
+assert model.relaxation(None).outcome == "optimal"
+best, _ = minimise(_oracle([]), np.array([1.0, 10.0]), evaluations=60, threads=2)
+print(best)
+"""
+    root = Path(__file__).parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) <= 1e-4
