@@ -21,6 +21,7 @@ from allocator.problem import Problem, capacity
 from allocator.result import Allocation, evaluate
 from allocator.scenario import Scenario
 from allocator.solving import SolveOptions, Status, solve
+from allocator.stages import start_vector
 from allocator.surplus import drop_surplus
 from tests.conftest import DATA
 from tests.test_properties import SETTINGS, firms, make_instance, supplies
@@ -115,3 +116,21 @@ def test_lp_time_limit_counts_from_the_lp_not_from_the_first_run():
     relaxed = model.relaxation(time_limit=0.4)
     assert relaxed is not None and relaxed.outcome == "optimal"
     assert relaxed.objective >= 0.3725  # the proven stage-1 optimum is 0.372569
+
+
+def test_the_search_in_the_box_keeps_the_plan_it_was_offered(keqiao_result):
+    # HiGHS drops an offered point when bounds change, and the guided search narrows the
+    # bounds after the offer: its searches used to start with no plan at all (the province's
+    # stage 2 ran 13 s without one). Stopped at once, the search must still hold the offer.
+    problem = load_problem(KEQIAO, None, None)
+    formulation = build(problem)
+    model = HighsModel(formulation)
+    output = np.zeros(formulation.num_cols)
+    output[formulation.c[formulation.c >= 0]] = formulation.value_weight
+    model.set_objective(output, formulation.constant_output, maximize=True)
+    offered = start_vector(problem, formulation, keqiao_result.allocation)
+    model.set_start(offered)
+    run = model.run_within(np.full(formulation.num_cols, 1e9), time_limit=0.05, rel_gap=1e-9, node_limit=None,
+                           heuristics=False)
+    assert run.objective is not None
+    assert run.objective >= keqiao_result.stages[1].value - 1e-6
