@@ -61,6 +61,16 @@ def _stdout_to_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+def quiet_highs():
+    """A new ``highspy.Highs``, without the banner it prints on stdout when it is the process's first."""
+    import highspy
+
+    with _stdout_silenced():
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
 class HighsModel:
     """One HiGHS instance holding the formulation; objectives and holds change per stage."""
 
@@ -68,8 +78,7 @@ class HighsModel:
         import highspy
 
         self._hs = highspy
-        with _stdout_silenced():
-            self._h = highspy.Highs()
+        self._h = quiet_highs()
         self._log = log
         self._set("output_flag", log)
         self._set("log_to_console", log)

@@ -89,9 +89,10 @@ def _solve(cuts, level: float | None, centre: np.ndarray | None, threads: int) -
     cuts' minimum, t its lower estimate), or with t <= level the point nearest ``centre``."""
     import highspy
 
+    from allocator.highs import quiet_highs
+
     n = len(cuts[0][0])
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()
     h.setOptionValue("threads", int(threads))
     h.setOptionValue("qp_iteration_limit", STEP_ITERATIONS)
     h.setOptionValue("simplex_iteration_limit", STEP_ITERATIONS)

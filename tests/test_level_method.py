@@ -72,3 +72,18 @@ print(best)
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) <= 1e-4
+
+
+def test_it_prints_nothing_on_stdout():
+    # the first HiGHS of a process prints a banner on stdout; with --solver scip the level
+    # method's LPs were that first one, and `--format json` got the banner before its JSON
+    code = """
+import numpy as np
+from allocator.level_method import minimise
+from tests.test_level_method import _oracle
+minimise(_oracle([]), np.array([1.0, 10.0]), evaluations=5)
+"""
+    root = Path(__file__).parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
