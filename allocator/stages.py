@@ -24,6 +24,7 @@ import numpy as np
 
 from allocator.bus_bound import bus_relaxation
 from allocator.highs import HighsModel, SolverRun
+from allocator.fill import fill_leftovers
 from allocator.model import Formulation
 from allocator.priced_bound import PricedBound, Prices
 from allocator.problem import Problem, mask_cap
@@ -211,6 +212,8 @@ class StageRunner:
         output = np.zeros(f.num_cols)
         output[f.c[f.c >= 0]] = f.value_weight
         spent = 0.0
+        if self.guided:
+            start = fill_leftovers(self.problem, start)  # see allocator.fill: a searched plan may not come
         if not self.guided:
             start, report = self.stage2_priced(start, output)
             if report is not None and report.status in (Status.OPTIMAL, Status.WITHIN_GAP):

@@ -1,0 +1,95 @@
+"""Hand out what a plan leaves unused: spare bus seats, passes and boxes, by output gained.
+
+Stage 1 only cares about the lowest link, so its plan can leave most supplies in the
+store (at 100,000 firms: 43,000 of 77,540 units).  Adding resources never lowers any
+c_i, so every link keeps its recovery and stage 1 still holds; a plan with the leftovers
+handed out is a far better start for stage 2.  That matters where stage 2's search may
+find nothing within its share (at 100,000 firms with a 40 s limit it returned the
+stage-1 plan, 15% below the output it reaches with 60 s).  Greedy, by weighted output
+per unit, in three passes: riders into seats already paid for, then passes, then boxes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from allocator.problem import Problem, capacity, mask_cap, whole_at_least
+from allocator.result import Allocation, evaluate
+
+
+def fill_leftovers(problem: Problem, allocation: Allocation) -> Allocation:
+    """The allocation with its leftovers handed out; the same one if nothing fits or a rule objects."""
+    returned = _seat_riders(problem, allocation)
+    supply = problem.scenario.supply
+    passes = _hand_out(allocation.passes, _passes_wanted(problem, returned) - allocation.passes, supply.passes,
+                       _pass_gain(problem))
+    boxes = _hand_out(allocation.boxes, _boxes_wanted(problem, passes, returned) - allocation.boxes, supply.boxes,
+                      _box_gain(problem))
+    filled = Allocation(boxes, passes, returned, allocation.buses)
+    check = evaluate(problem, filled)
+    if check.violations or check.weighted_output <= evaluate(problem, allocation).weighted_output:
+        return allocation
+    return filled
+
+
+def _hand_out(given: np.ndarray, room: np.ndarray, supply: int, gain: np.ndarray) -> np.ndarray:
+    """Give up to ``room`` more units per firm, best ``gain`` first, until the supply is used."""
+    left = supply - int(given.sum())
+    order = np.argsort(-gain, kind="stable")
+    room = np.maximum(room[order], 0)
+    taken = np.minimum(room, np.maximum(left - (np.cumsum(room) - room), 0))
+    more = np.zeros(len(given), dtype=np.int64)
+    more[order] = taken
+    return given + more
+
+
+def _seat_riders(problem: Problem, allocation: Allocation) -> np.ndarray:
+    """Fill the seats of buses already chartered with waiting workers, best output per worker first."""
+    inst, seats = problem.instance, problem.scenario.supply.bus_seats
+    waiting = np.flatnonzero(problem.group >= 0)
+    returned = allocation.returned.copy()
+    useful = np.minimum(inst.workers_away, whole_at_least(inst.employees * problem.c_max - inst.on_post))
+    room = np.maximum(useful[waiting] - returned[waiting], 0)
+    groups = problem.group[waiting]
+    spare = allocation.buses * seats - np.bincount(groups, weights=returned[waiting], minlength=len(allocation.buses))
+    gain = (problem.weight * inst.output_value / inst.employees)[waiting]
+    order = np.lexsort((-gain, groups))  # by group, best first inside it
+    room, groups = room[order], groups[order]
+    before = np.cumsum(room) - room
+    first = np.searchsorted(groups, groups)  # where each one's group starts in this order
+    before -= before[first]
+    taken = np.minimum(room, np.maximum(spare[groups] - before, 0)).astype(np.int64)
+    returned[waiting[order]] += taken
+    return returned
+
+
+def _passes_wanted(problem: Problem, returned: np.ndarray) -> np.ndarray:
+    """Passes that raise c up to what workers and all the boxes a firm may take allow."""
+    inst, share = problem.instance, problem.scenario.rules.freight_free_share
+    top = capacity(problem, mask_cap(problem, returned), inst.trucks_needed, returned)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need = np.where(inst.trucks_needed > 0, (top - share) * inst.trucks_needed / (1 - share), 0.0)
+    return whole_at_least(need) if share < 1 else np.zeros(len(top), dtype=np.int64)
+
+
+def _boxes_wanted(problem: Problem, passes: np.ndarray, returned: np.ndarray) -> np.ndarray:
+    """Boxes that raise c up to what workers and passes allow, within the no-waste cap."""
+    inst, sc = problem.instance, problem.scenario
+    q, pack = sc.rules.masks_per_worker, sc.supply.mask_pack
+    if q == 0:
+        return np.zeros(len(problem), dtype=np.int64)
+    cap = mask_cap(problem, returned)
+    top = capacity(problem, cap, passes, returned)
+    need = whole_at_least((top * q * inst.employees - inst.masks_in_stock) / pack)
+    return np.minimum(need, cap)
+
+
+def _pass_gain(problem: Problem) -> np.ndarray:
+    inst, share = problem.instance, problem.scenario.rules.freight_free_share
+    return problem.weight * inst.output_value * (1 - share) / np.maximum(inst.trucks_needed, 1)
+
+
+def _box_gain(problem: Problem) -> np.ndarray:
+    inst, sc = problem.instance, problem.scenario
+    q, pack = sc.rules.masks_per_worker, sc.supply.mask_pack
+    return problem.weight * inst.output_value * pack / (max(q, 1) * inst.employees)
