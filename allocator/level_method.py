@@ -68,11 +68,12 @@ def minimise(oracle: Oracle, start: np.ndarray, evaluations: int, deadline: floa
         each = (time.perf_counter() - began) / done
         if not len(moving) or best <= enough or (deadline is not None and time.perf_counter() + each > deadline):
             break
-        lowest = _solve(cuts, None, None, threads)
+        frame = (best, stride)  # values as (value - best) / stride: HiGHS's QP failed on raw ones
+        lowest = _solve(cuts, None, None, threads, frame)
         if lowest is None or best - lowest[-1] <= tolerance * max(1.0, abs(best)):
             break
         aim = max(lowest[-1] + LEVEL * (best - lowest[-1]), best - stride)
-        u = _solve(cuts, aim, best_u, threads)
+        u = _solve(cuts, aim, best_u, threads, frame)
         u = np.maximum((lowest if u is None else u)[:-1], 0.0)  # a stalled projection: the cuts' own minimum
         value, slope = scaled(u)
         cuts.append((u, value, slope))
@@ -84,9 +85,15 @@ def minimise(oracle: Oracle, start: np.ndarray, evaluations: int, deadline: floa
     return best, x
 
 
-def _solve(cuts, level: float | None, centre: np.ndarray | None, threads: int) -> np.ndarray | None:
+def _solve(cuts, level: float | None, centre: np.ndarray | None, threads: int,
+           frame: tuple[float, float]) -> np.ndarray | None:
     """Over (u, t) in the box with t >= f_i + g_i (u - u_i) for every cut: the point of least t (the
-    cuts' minimum, t its lower estimate), or with t <= level the point nearest ``centre``."""
+    cuts' minimum, t its lower estimate), or with t <= level the point nearest ``centre``.
+
+    Values enter as (value - origin) / unit for ``frame`` = (origin, unit): at 100,000 firms
+    raw values near 1.26e6 made HiGHS's QP return a corner of the box as "optimal" (its
+    primal-dual error 0.99), and the search gained nothing for 20 evaluations.
+    """
     import highspy
 
     from allocator.highs import quiet_highs
@@ -97,10 +104,13 @@ def _solve(cuts, level: float | None, centre: np.ndarray | None, threads: int) -
     h.setOptionValue("qp_iteration_limit", STEP_ITERATIONS)
     h.setOptionValue("simplex_iteration_limit", STEP_ITERATIONS)
     inf = highspy.kHighsInf
-    h.addVars(n + 1, np.r_[np.zeros(n), -inf], np.r_[np.full(n, SPREAD), inf if level is None else level])
+    origin, unit = frame
+    top = inf if level is None else (level - origin) / unit
+    h.addVars(n + 1, np.r_[np.zeros(n), -inf], np.r_[np.full(n, SPREAD), top])
     columns = np.arange(n + 1, dtype=np.int32)
     for point, value, slope in cuts:
-        h.addRow(value - slope @ point, inf, n + 1, columns, np.r_[-slope, 1.0])
+        slope = slope / unit
+        h.addRow((value - origin) / unit - slope @ point, inf, n + 1, columns, np.r_[-slope, 1.0])
     if level is None:
         h.changeColsCost(n + 1, columns, np.r_[np.zeros(n), 1.0])
     else:
@@ -115,4 +125,6 @@ def _solve(cuts, level: float | None, centre: np.ndarray | None, threads: int) -
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
-    return np.array(h.getSolution().col_value)
+    solution = np.array(h.getSolution().col_value)
+    solution[-1] = origin + unit * solution[-1]
+    return solution

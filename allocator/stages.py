@@ -87,12 +87,18 @@ MIN_BUS_BOUND_SECONDS = 2.0
 #: duals and improve the prices by the level method: at most this many evaluations, in what
 #: is left of the stage's own share of the time limit (never the next stage's: at 20,000
 #: firms, taken from stage 3 it cost stage 3's search its gap, 5.6e-3 -> 6.8e-3), and only
-#: if that allows MIN_PRICE_EVALUATIONS (the method gains little before; measured on Keqiao:
-#: 7.1e-4 above the optimum at the LP's duals, 4.1e-4 after 10 evaluations, 1.8e-5 after 40).
+#: if that allows MIN_PRICE_EVALUATIONS.  Measured: Keqiao 7.1e-4 above the optimum at the
+#: LP's duals, 5.1e-5 after 20 evaluations; 100,000 firms 1.08e-3 above the plan, 8.7e-4
+#: after 3, 5.7e-4 after 12 (0.8 s each).  A guided stage 2 leaves PRICE_SHARE of its share
+#: to it: there the search would take it all, and by 17 s of its 22 s it has found its plan.
 #: With --deterministic the count alone bounds it, for models up to PRICE_DETERMINISTIC_SIZE
-#: candidate levels (Keqiao 94k, 30,000 firms 280k; 100,000 firms 980k take 0.8 s each).
+#: candidate levels (Keqiao 94k, 30,000 firms 280k, 100,000 firms 980k).
 PRICE_EVALUATIONS = 40
-MIN_PRICE_EVALUATIONS = 15
+MIN_PRICE_EVALUATIONS = 3
+PRICE_SHARE = 0.25
+#: The last stage's price search stops this part of the limit before it ends: the report and
+#: the exports still have to be written (about 1.5 s at 100,000 firms).
+FINISH_SHARE = 0.05
 PRICE_DETERMINISTIC_SIZE = 500_000
 SEARCHES = ("auto", "full", "guided")
 SOLVERS = ("highs", "scip")
@@ -220,7 +226,7 @@ class StageRunner:
                 return start, report
             spent = report.seconds if report is not None else 0.0
         self.model.set_objective(output, f.constant_output, maximize=True)
-        run = self._run(start, stages_left=2, rel_gap=min(self.options.rel_gap, STAGE2_GAP))
+        run = self._run(start, stages_left=2, rel_gap=min(self.options.rel_gap, STAGE2_GAP), keep=PRICE_SHARE)
         run = replace(run, seconds=run.seconds + spent)
         best = self._pick(start, run, hold_links=True)
         value = evaluate(self.problem, best).weighted_output
@@ -325,8 +331,11 @@ class StageRunner:
     def _mark_share(self, stages_left: int) -> None:
         """Note when this stage's share of the limit ends (as its search reckons it)."""
         share = self.clock.share(stages_left, last_weight=0.5 if self.guided else 1.0)
-        left = self.clock.share(1)  # everything left: a guided last stage's "share" reckons beyond it
-        self._stage_ends = None if share is None else time.perf_counter() + min(share, left)
+        if share is None:
+            self._stage_ends = None
+            return
+        left = self.clock.share(1) - FINISH_SHARE * self.options.time_limit  # and the report still to write
+        self._stage_ends = time.perf_counter() + min(share, left)
 
     def _price_budget(self, each: float) -> tuple[int, float | None]:
         """How many evaluations the price search may make, and until when (see PRICE_EVALUATIONS)."""
@@ -424,7 +433,8 @@ class StageRunner:
         return best, self._report(3, "min", limited, float(count), bound)
 
     def _run(self, start: Allocation | None, stages_left: int, rel_gap: float | None = None, heuristics: bool = True,
-             abs_gap: float = 0.0) -> SolverRun:
+             abs_gap: float = 0.0, keep: float = 0.0) -> SolverRun:
+        """One stage's solver run in its share of the time; a guided search leaves ``keep`` of it unused."""
         known = start_vector(self.problem, self.f, start) if start is not None else None
         if known is not None and not self.guided:  # a guided run offers it after its LP (see there)
             self.model.set_start(known)
@@ -439,11 +449,12 @@ class StageRunner:
             run = self.model.run(time_limit=self.clock.share(stages_left), **limits)
         else:  # a guided stage 3 only solves its LP: half a share is plenty
             share = self.clock.share(stages_left, last_weight=0.5)
-            run = self._guided_run(known, share, limits, search=stages_left > 1 or known is None)
+            run = self._guided_run(known, share, limits, search=stages_left > 1 or known is None, keep=keep)
         self.clock.mark(f"stage{4 - stages_left}")
         return run
 
-    def _guided_run(self, known: np.ndarray | None, share: float | None, limits: dict, search: bool) -> SolverRun:
+    def _guided_run(self, known: np.ndarray | None, share: float | None, limits: dict, search: bool,
+                    keep: float = 0.0) -> SolverRun:
         """LP relaxation for the bound, then branch and bound inside the box [0, max(ceil(LP), start)].
 
         The box holds the start, so the search can only improve on it; rounding the LP
@@ -461,7 +472,7 @@ class StageRunner:
         if known is not None:  # offered only now: set before the LP, it cost the LP 3 s of 10 at 100,000 firms
             upper = np.maximum(upper, known)
             self.model.set_start(known)
-        left = None if share is None else max(0.05, share - relaxed.seconds)
+        left = None if share is None else max(0.05, (share - relaxed.seconds) * (1 - keep))
         run = self.model.run_within(upper, time_limit=left, **limits)
         outcome = "time" if run.outcome == "time" else "guided"
         seconds = relaxed.seconds + run.seconds

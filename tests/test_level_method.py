@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from allocator.level_method import minimise
+from allocator.level_method import _solve, minimise
 
 
 def _oracle(calls: list):
@@ -87,3 +87,13 @@ minimise(_oracle([]), np.array([1.0, 10.0]), evaluations=5)
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
+
+
+def test_a_step_from_a_large_value_is_the_nearest_point_of_the_level():
+    # The province's first step: one cut at 1,262,727 with slopes (25.5, -49.6, 555, -3073),
+    # aiming 126 lower. Fed raw to HiGHS's QP, it came back as a corner of the box (0, 3.9, 0,
+    # 30) reported optimal, and the search gained nothing for 20 evaluations. Shifted and
+    # scaled (the frame), the step is the short one along the slope.
+    slope, value, centre = np.array([25.5, -49.6, 555.0, -3073.0]), 1262727.0, np.ones(4)
+    step = _solve([(centre, value, slope)], value - 126.0, centre, 1, (value, 126.0))
+    assert np.allclose(step[:-1], centre - 126.0 / (slope @ slope) * slope, atol=1e-6)
