@@ -86,15 +86,15 @@ MIN_BUS_BOUND_SECONDS = 2.0
 #: The priced bounds of stages 2 and 3 (see :mod:`allocator.priced_bound`) start at the LP's
 #: duals and improve the prices by the level method: at most this many evaluations, in what
 #: is left of the stage's own share of the time limit (never the next stage's: at 20,000
-#: firms, taken from stage 3 it cost stage 3's search its gap, 5.6e-3 -> 6.8e-3), and only
-#: if that allows MIN_PRICE_EVALUATIONS.  Measured: Keqiao 7.1e-4 above the optimum at the
-#: LP's duals, 5.1e-5 after 20 evaluations; 100,000 firms 1.08e-3 above the plan, 8.7e-4
-#: after 3, 5.7e-4 after 12 (0.8 s each).  A guided stage 2 leaves PRICE_SHARE of its share
-#: to it: there the search would take it all, and by 17 s of its 22 s it has found its plan.
+#: firms, taken from stage 3 it cost stage 3's search its gap, 5.6e-3 -> 6.8e-3); the first,
+#: at the duals, always runs, the others while they fit.  Measured: Keqiao 7.1e-4 above
+#: the optimum at the LP's duals, 5.1e-5 after 20 evaluations; 100,000 firms 1.08e-3 above
+#: the plan, 8.7e-4 after 3, 5.7e-4 after 12 (0.8 s each).  A guided stage 2 leaves
+#: PRICE_SHARE of its share to it: there the search would take it all, and it has found
+#: its plan by 11 s of its 22 s.
 #: With --deterministic the count alone bounds it, for models up to PRICE_DETERMINISTIC_SIZE
 #: candidate levels (Keqiao 94k, 30,000 firms 280k, 100,000 firms 980k).
 PRICE_EVALUATIONS = 40
-MIN_PRICE_EVALUATIONS = 3
 PRICE_SHARE = 0.25
 #: The last stage's price search stops this part of the limit before it ends: the report and
 #: the exports still have to be written (about 1.5 s at 100,000 firms).
@@ -220,7 +220,7 @@ class StageRunner:
         spent = 0.0
         if self.guided:
             start = fill_leftovers(self.problem, start)  # see allocator.fill: a searched plan may not come
-        if not self.guided:
+        else:
             start, report = self.stage2_priced(start, output)
             if report is not None and report.status in (Status.OPTIMAL, Status.WITHIN_GAP):
                 return start, report
@@ -292,12 +292,8 @@ class StageRunner:
             return run
         started = time.perf_counter()
         hold = None if self.z1 is None else self.z1 - HOLD_LINK_ABS
-        prices, pricing = self._prices(duals), self._pricing()
-        priced = pricing.output_bound(prices, hold)
-        evaluations, deadline = self._price_budget(time.perf_counter() - started)
-        if evaluations > 1:
-            enough = value * (1 + self.options.rel_gap)  # the stage's own target: no need to go lower
-            priced = min(priced, pricing.output_bound(prices, hold, evaluations, deadline, enough))
+        enough = value * (1 + self.options.rel_gap)  # the stage's own target: no need to go lower
+        priced = self._pricing().output_bound(self._prices(duals), hold, *self._price_budget(), enough)
         seconds = run.seconds + time.perf_counter() - started
         self.clock.mark("stage2")
         if run.bound is not None and priced >= run.bound:
@@ -313,12 +309,8 @@ class StageRunner:
         started = time.perf_counter()
         hold = None if self.z1 is None else self.z1 - HOLD_LINK_ABS
         prices = self._prices(run.duals, output=abs(float(run.duals[self._output_row])))
-        floor, pricing = self.z2 * (1 - HOLD_OUTPUT_REL), self._pricing()
-        units = pricing.units_bound(prices, floor, hold)
-        evaluations, deadline = self._price_budget(time.perf_counter() - started)
-        if evaluations > 1:
-            enough = value * (1 - self.options.rel_gap)
-            units = max(units, pricing.units_bound(prices, floor, hold, evaluations, deadline, enough))
+        floor, enough = self.z2 * (1 - HOLD_OUTPUT_REL), value * (1 - self.options.rel_gap)
+        units = self._pricing().units_bound(prices, floor, hold, *self._price_budget(), enough)
         priced = math.ceil(units - 1e-6)
         run = replace(run, seconds=run.seconds + time.perf_counter() - started)
         self.clock.mark("stage3")
@@ -337,12 +329,10 @@ class StageRunner:
         left = self.clock.share(1) - FINISH_SHARE * self.options.time_limit  # and the report still to write
         self._stage_ends = time.perf_counter() + min(share, left)
 
-    def _price_budget(self, each: float) -> tuple[int, float | None]:
+    def _price_budget(self) -> tuple[int, float | None]:
         """How many evaluations the price search may make, and until when (see PRICE_EVALUATIONS)."""
         if self._stage_ends is None:
             return (PRICE_EVALUATIONS if self._pricing().size <= PRICE_DETERMINISTIC_SIZE else 1), None
-        if self._stage_ends - time.perf_counter() < MIN_PRICE_EVALUATIONS * each:
-            return 1, None
         return PRICE_EVALUATIONS, self._stage_ends
 
     def _pricing(self) -> PricedBound:
