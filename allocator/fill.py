@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from allocator.problem import Problem, capacity, mask_cap, whole_at_least
+from allocator.problem import Problem, capacity, mask_cap, needed_for
 from allocator.result import Allocation, evaluate
 
 
@@ -48,7 +48,7 @@ def _seat_riders(problem: Problem, allocation: Allocation) -> np.ndarray:
     inst, seats = problem.instance, problem.scenario.supply.bus_seats
     waiting = np.flatnonzero(problem.group >= 0)
     returned = allocation.returned.copy()
-    useful = np.minimum(inst.workers_away, whole_at_least(inst.employees * problem.c_max - inst.on_post))
+    useful = np.minimum(inst.workers_away, needed_for(problem, problem.c_max)[2])
     room = np.maximum(useful[waiting] - returned[waiting], 0)
     groups = problem.group[waiting]
     spare = allocation.buses * seats - np.bincount(groups, weights=returned[waiting], minlength=len(allocation.buses))
@@ -65,23 +65,14 @@ def _seat_riders(problem: Problem, allocation: Allocation) -> np.ndarray:
 
 def _passes_wanted(problem: Problem, returned: np.ndarray) -> np.ndarray:
     """Passes that raise c up to what workers and all the boxes a firm may take allow."""
-    inst, share = problem.instance, problem.scenario.rules.freight_free_share
-    top = capacity(problem, mask_cap(problem, returned), inst.trucks_needed, returned)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        need = np.where(inst.trucks_needed > 0, (top - share) * inst.trucks_needed / (1 - share), 0.0)
-    return whole_at_least(need) if share < 1 else np.zeros(len(top), dtype=np.int64)
+    top = capacity(problem, mask_cap(problem, returned), problem.instance.trucks_needed, returned)
+    return needed_for(problem, top)[1]
 
 
 def _boxes_wanted(problem: Problem, passes: np.ndarray, returned: np.ndarray) -> np.ndarray:
     """Boxes that raise c up to what workers and passes allow, within the no-waste cap."""
-    inst, sc = problem.instance, problem.scenario
-    q, pack = sc.rules.masks_per_worker, sc.supply.mask_pack
-    if q == 0:
-        return np.zeros(len(problem), dtype=np.int64)
     cap = mask_cap(problem, returned)
-    top = capacity(problem, cap, passes, returned)
-    need = whole_at_least((top * q * inst.employees - inst.masks_in_stock) / pack)
-    return np.minimum(need, cap)
+    return np.minimum(needed_for(problem, capacity(problem, cap, passes, returned))[0], cap)
 
 
 def _pass_gain(problem: Problem) -> np.ndarray:

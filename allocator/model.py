@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from allocator.problem import Problem, mask_cap, whole_at_least
+from allocator.problem import Problem, mask_cap, needed_for
 
 INF = float("inf")
 
@@ -202,25 +202,26 @@ def _capacity_columns(f: Formulation, d: _Data) -> None:
 def _resource_columns(f: Formulation, d: _Data) -> None:
     f.r, f.b, f.p = (np.full(d.n, -1, dtype=np.int64) for _ in range(3))
     i = np.flatnonzero(d.has_r)
-    f.r[i] = f.add_cols(np.zeros(len(i)), np.minimum(d.A[i], whole_at_least(d.E[i] * d.cmax[i] - d.P[i])), True)
+    f.r[i] = f.add_cols(np.zeros(len(i)), np.minimum(d.A[i], needed_for(d.problem, d.cmax[i], i)[2]), True)
     i = np.flatnonzero(d.has_b)
     upper = np.where(d.has_r[i], d.capA[i], d.cap0[i])
     if d.q > 0:
-        useful = whole_at_least((d.q * d.E[i] * d.cmax[i] - d.S[i]) / d.pack)
+        useful = needed_for(d.problem, d.cmax[i], i)[0]
         upper = np.where(d.reserved[i], upper, np.minimum(upper, useful))
     f.b[i] = f.add_cols(np.zeros(len(i)), upper, True)
     i = np.flatnonzero(d.has_p)
-    useful = whole_at_least(d.T[i] * (d.cmax[i] - d.share) / (1 - d.share))
-    f.p[i] = f.add_cols(np.zeros(len(i)), np.minimum(d.T[i], useful), True)
+    f.p[i] = f.add_cols(np.zeros(len(i)), np.minimum(d.T[i], needed_for(d.problem, d.cmax[i], i)[1]), True)
 
 
 def _bus_columns(f: Formulation, d: _Data) -> None:
     """One bus variable per (origin, park) group with a member that returned workers help."""
     supply = d.problem.scenario.supply
-    add_bus_groups(f, np.flatnonzero(d.has_r), d.problem.group, len(d.problem.group_keys), supply.buses, supply.bus_seats)
+    problem = d.problem
+    add_bus_groups(f, np.flatnonzero(d.has_r), problem.group, len(problem.group_keys), supply.buses, supply.bus_seats)
 
 
-def add_bus_groups(f: Formulation, riders: np.ndarray, group: np.ndarray, count: int, buses: int, bus_seats: int) -> None:
+def add_bus_groups(f: Formulation, riders: np.ndarray, group: np.ndarray, count: int, buses: int,
+                   bus_seats: int) -> None:
     """Bus columns ``f.y`` (one per group of ``count`` with a rider in ``f.r``), (C5) and (C5').
 
     Shared with :mod:`allocator.bus_bound`, whose relaxation keeps these rows as they are.

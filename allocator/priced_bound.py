@@ -28,7 +28,7 @@ import numpy as np
 
 from allocator.level_method import Oracle, minimise
 from allocator.model import Formulation
-from allocator.problem import Problem, whole_at_least
+from allocator.problem import Problem, needed_for
 
 
 @dataclass(frozen=True)
@@ -188,9 +188,8 @@ def _candidates(problem: Problem, f: Formulation) -> _Candidates:
     key = owner * 4.0 + level
     order = np.argsort(key, kind="stable")
     key, owner, level = key[order], owner[order], level[order]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        boxes = np.where(most_boxes[owner] > 0, whole_at_least((q * E[owner] * level - S[owner]) / pack), 0)
-        passes = np.where(most_passes[owner] > 0, whole_at_least(T[owner] * (level - share) / (1 - share)), 0)
+    boxes, passes, _ = needed_for(problem, level, firms[owner])
+    boxes, passes = np.where(most_boxes[owner] > 0, boxes, 0), np.where(most_passes[owner] > 0, passes, 0)
     at_workers = np.searchsorted(key, ow * 4.0 + worker_level, side="right") - 1
     riders = np.flatnonzero(most_riders > 0)
     riders = riders[np.argsort(problem.group[firms][riders], kind="stable")]

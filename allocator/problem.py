@@ -83,6 +83,26 @@ def whole_at_least(amount: np.ndarray) -> np.ndarray:
     return np.ceil(np.maximum(amount, 0) - 1e-9).astype(np.int64)
 
 
+def needed_for(problem: Problem, level: np.ndarray, firms: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The fewest boxes, passes and returned workers with which each firm's masks, freight and
+    workers terms reach ``level`` (for ``firms``, all by default): what a capacity costs.
+
+    0 where a term never binds (no masks counted, no trucks, all freight free).  Shared by the
+    model's bounds, the surplus and leftover passes and the priced bound's candidate levels.
+    """
+    inst, sc = problem.instance, problem.scenario
+    pick = slice(None) if firms is None else firms
+    E, P = inst.employees[pick].astype(float), inst.on_post[pick].astype(float)
+    S, T = inst.masks_in_stock[pick].astype(float), inst.trucks_needed[pick].astype(float)
+    q, pack, share = float(sc.rules.masks_per_worker), float(sc.supply.mask_pack), sc.rules.freight_free_share
+    level = np.asarray(level, dtype=float)
+    nothing = np.zeros(np.broadcast(E, level).shape, dtype=np.int64)
+    boxes = whole_at_least((q * E * level - S) / pack) if q > 0 else nothing
+    passes = whole_at_least(T * (level - share) / (1 - share)) if share < 1 else nothing
+    return boxes, passes, whole_at_least(E * level - P)
+
+
 def mask_cap(problem: Problem, returned: np.ndarray) -> np.ndarray:
     """No-waste cap on boxes: max(0, ceil((q(P + r) - S) / pack)); 0 for ineligible firms.
 

@@ -11,24 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from allocator.problem import Problem, capacity, whole_at_least
+from allocator.problem import Problem, capacity, needed_for
 from allocator.result import Allocation, evaluate
 
 
 def drop_surplus(problem: Problem, allocation: Allocation) -> Allocation:
     """The allocation with the fewest boxes, passes and buses that keeps every c_i; or the same one."""
-    inst, sc = problem.instance, problem.scenario
+    sc = problem.scenario
     c = capacity(problem, allocation.boxes, allocation.passes, allocation.returned)
-    q, pack, share = sc.rules.masks_per_worker, sc.supply.mask_pack, sc.rules.freight_free_share
-    employees = inst.employees.astype(float)
-    returned = np.minimum(allocation.returned, whole_at_least(c * employees - inst.on_post))
-    boxes = allocation.boxes
-    if q > 0:
-        boxes = np.minimum(boxes, whole_at_least((c * q * employees - inst.masks_in_stock) / pack))
-    trucks = inst.trucks_needed
-    with np.errstate(divide="ignore", invalid="ignore"):
-        needed = np.where(trucks > 0, (c - share) * trucks / (1 - share), 0.0) if share < 1 else np.zeros(len(c))
-    passes = np.minimum(allocation.passes, whole_at_least(needed))
+    need_boxes, need_passes, need_workers = needed_for(problem, c)
+    returned = np.minimum(allocation.returned, need_workers)
+    boxes = np.minimum(allocation.boxes, need_boxes) if sc.rules.masks_per_worker > 0 else allocation.boxes
+    passes = np.minimum(allocation.passes, need_passes)
     keep = problem.reserve_bound | (capacity(problem, boxes, passes, returned) < c)
     boxes = np.where(keep, allocation.boxes, boxes)
     passes = np.where(keep, allocation.passes, passes)

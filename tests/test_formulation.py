@@ -7,7 +7,10 @@ import numpy as np
 from allocator.highs import HighsModel
 from allocator.model import build
 from allocator.pipeline import load_problem
+from allocator.problem import Problem, needed_for
+from allocator.scenario import Scenario
 from tests.conftest import write_rows
+from tests.test_properties import make_instance
 
 
 def test_last_bus_of_a_group_is_charged_part_full(tmp_path):
@@ -31,3 +34,15 @@ def test_last_bus_of_a_group_is_charged_part_full(tmp_path):
     model.set_objective(riders, 0.0, maximize=True)
     relaxed = model.relaxation(time_limit=10)
     assert relaxed.outcome == "optimal" and abs(relaxed.objective - 52.0) < 1e-6
+
+
+def test_what_a_capacity_costs():
+    # E = 10, 4 on post, 30 masks, 4 trucks; q = 14, boxes of 10, half the freight free.
+    # Reaching c = 0.8 takes 0.8 x 140 = 112 masks, 82 more: 9 boxes; freight 0.5 + 0.5 p / 4
+    # >= 0.8: p >= 2.4, 3 passes; 8 workers, 4 more. c = 0.5 needs no pass (the free share).
+    row = dict(employees=10, on_post=4, away=6, origin="O1", park="P1", link="fibre", tier="A", e=0.95, stock=30,
+               trucks=4, value=1.0)
+    sc = Scenario.default().with_overrides({"supply.mask_pack": 10})
+    problem = Problem(make_instance([row, row]), sc)
+    boxes, passes, workers = needed_for(problem, np.array([0.8, 0.5]))
+    assert boxes.tolist() == [9, 4] and passes.tolist() == [3, 0] and workers.tolist() == [4, 1]
