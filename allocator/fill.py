@@ -34,13 +34,19 @@ def fill_leftovers(problem: Problem, allocation: Allocation) -> Allocation:
 
 def _hand_out(given: np.ndarray, room: np.ndarray, supply: int, gain: np.ndarray) -> np.ndarray:
     """Give up to ``room`` more units per firm, best ``gain`` first, until the supply is used."""
-    left = supply - int(given.sum())
-    order = np.argsort(-gain, kind="stable")
-    room = np.maximum(room[order], 0)
-    taken = np.minimum(room, np.maximum(left - (np.cumsum(room) - room), 0))
-    more = np.zeros(len(given), dtype=np.int64)
-    more[order] = taken
-    return given + more
+    pool = np.zeros(len(given), dtype=np.int64)
+    return given + _shares(room, gain, pool, np.array([supply - int(given.sum())]))
+
+
+def _shares(room: np.ndarray, gain: np.ndarray, pool: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """Each pool's ``left`` units among its members, best ``gain`` first, at most ``room`` each."""
+    order = np.lexsort((-gain, pool))  # by pool, best first inside it
+    room, pool = np.maximum(room[order], 0), pool[order]
+    before = np.cumsum(room) - room
+    before -= before[np.searchsorted(pool, pool)]  # counted from the start of each pool
+    taken = np.zeros(len(order), dtype=np.int64)
+    taken[order] = np.minimum(room, np.maximum(left[pool] - before, 0))
+    return taken
 
 
 def _seat_riders(problem: Problem, allocation: Allocation) -> np.ndarray:
@@ -49,17 +55,10 @@ def _seat_riders(problem: Problem, allocation: Allocation) -> np.ndarray:
     waiting = np.flatnonzero(problem.group >= 0)
     returned = allocation.returned.copy()
     useful = np.minimum(inst.workers_away, needed_for(problem, problem.c_max)[2])
-    room = np.maximum(useful[waiting] - returned[waiting], 0)
     groups = problem.group[waiting]
     spare = allocation.buses * seats - np.bincount(groups, weights=returned[waiting], minlength=len(allocation.buses))
     gain = (problem.weight * inst.output_value / inst.employees)[waiting]
-    order = np.lexsort((-gain, groups))  # by group, best first inside it
-    room, groups = room[order], groups[order]
-    before = np.cumsum(room) - room
-    first = np.searchsorted(groups, groups)  # where each one's group starts in this order
-    before -= before[first]
-    taken = np.minimum(room, np.maximum(spare[groups] - before, 0)).astype(np.int64)
-    returned[waiting[order]] += taken
+    returned[waiting] += _shares(useful[waiting] - returned[waiting], gain, groups, spare.astype(np.int64))
     return returned
 
 
