@@ -101,11 +101,13 @@ def test_json_format_prints_summary_only(small_instance):
     assert summary["supplies"]["boxes"]["supply"] == 7600
 
 
-def test_deterministic_runs_give_byte_identical_exports(small_instance, tmp_path):
+@pytest.mark.parametrize("search", ["auto", "guided"])  # guided: the filled start too
+def test_deterministic_runs_give_byte_identical_exports(small_instance, tmp_path, search):
     outs = []
     for run in ("a", "b"):
         out = tmp_path / run
-        args = ["solve", str(small_instance), "--export", str(out), "--deterministic", "--seed", "3", "-q"]
+        args = ["solve", str(small_instance), "--export", str(out), "--deterministic", "--seed", "3", "-q",
+                "--search", search]
         assert runner.invoke(app, args).exit_code == 0
         outs.append(out)
     for name in ("allocation.csv", "buses.csv", "masks.csv", "passes.csv"):

@@ -134,3 +134,16 @@ def test_the_search_in_the_box_keeps_the_plan_it_was_offered(keqiao_result):
                            heuristics=False)
     assert run.objective is not None
     assert run.objective >= keqiao_result.stages[1].value - 1e-6
+
+
+def test_the_last_stage_leaves_time_for_the_report():
+    # 50 s of a 60 s limit gone: the last stage's price search may run 10 s less 5% of the
+    # limit, so that the report and the exports are written within the limit
+    from allocator.stages import FINISH_SHARE, Clock, StageRunner, open_model
+
+    problem = load_problem(DATA / "carpool.csv", DATA / "carpool.toml", None)
+    formulation, options = build(problem), SolveOptions(time_limit=60)
+    clock = Clock(options, started=time.perf_counter() - 50)
+    runner = StageRunner(problem, formulation, open_model(options, formulation), options, clock)
+    runner._mark_share(stages_left=1)
+    assert runner._stage_ends - time.perf_counter() == pytest.approx(10 - FINISH_SHARE * 60, abs=0.1)
