@@ -21,10 +21,11 @@ def fill_leftovers(problem: Problem, allocation: Allocation) -> Allocation:
     """The allocation with its leftovers handed out; the same one if nothing fits or a rule objects."""
     returned = _seat_riders(problem, allocation)
     supply = problem.scenario.supply
+    worth = problem.weight * problem.instance.output_value
     passes = _hand_out(allocation.passes, _passes_wanted(problem, returned) - allocation.passes, supply.passes,
-                       _pass_gain(problem))
+                       pass_gain(problem, worth))
     boxes = _hand_out(allocation.boxes, _boxes_wanted(problem, passes, returned) - allocation.boxes, supply.boxes,
-                      _box_gain(problem))
+                      box_gain(problem, worth))
     filled = Allocation(boxes, passes, returned, allocation.buses)
     check = evaluate(problem, filled)
     if check.violations or check.weighted_output <= evaluate(problem, allocation).weighted_output:
@@ -35,10 +36,10 @@ def fill_leftovers(problem: Problem, allocation: Allocation) -> Allocation:
 def _hand_out(given: np.ndarray, room: np.ndarray, supply: int, gain: np.ndarray) -> np.ndarray:
     """Give up to ``room`` more units per firm, best ``gain`` first, until the supply is used."""
     pool = np.zeros(len(given), dtype=np.int64)
-    return given + _shares(room, gain, pool, np.array([supply - int(given.sum())]))
+    return given + shares(room, gain, pool, np.array([supply - int(given.sum())]))
 
 
-def _shares(room: np.ndarray, gain: np.ndarray, pool: np.ndarray, left: np.ndarray) -> np.ndarray:
+def shares(room: np.ndarray, gain: np.ndarray, pool: np.ndarray, left: np.ndarray) -> np.ndarray:
     """Each pool's ``left`` units among its members, best ``gain`` first, at most ``room`` each."""
     order = np.lexsort((-gain, pool))  # by pool, best first inside it
     room, pool = np.maximum(room[order], 0), pool[order]
@@ -58,7 +59,7 @@ def _seat_riders(problem: Problem, allocation: Allocation) -> np.ndarray:
     groups = problem.group[waiting]
     spare = allocation.buses * seats - np.bincount(groups, weights=returned[waiting], minlength=len(allocation.buses))
     gain = (problem.weight * inst.output_value / inst.employees)[waiting]
-    returned[waiting] += _shares(useful[waiting] - returned[waiting], gain, groups, spare.astype(np.int64))
+    returned[waiting] += shares(useful[waiting] - returned[waiting], gain, groups, spare.astype(np.int64))
     return returned
 
 
@@ -74,12 +75,14 @@ def _boxes_wanted(problem: Problem, passes: np.ndarray, returned: np.ndarray) ->
     return np.minimum(needed_for(problem, capacity(problem, cap, passes, returned))[0], cap)
 
 
-def _pass_gain(problem: Problem) -> np.ndarray:
+def pass_gain(problem: Problem, worth: np.ndarray) -> np.ndarray:
+    """What a pass adds to a firm whose freight binds, for ``worth`` per unit of its c."""
     inst, share = problem.instance, problem.scenario.rules.freight_free_share
-    return problem.weight * inst.output_value * (1 - share) / np.maximum(inst.trucks_needed, 1)
+    return worth * (1 - share) / np.maximum(inst.trucks_needed, 1)
 
 
-def _box_gain(problem: Problem) -> np.ndarray:
+def box_gain(problem: Problem, worth: np.ndarray) -> np.ndarray:
+    """What a box adds to a firm whose masks bind, for ``worth`` per unit of its c."""
     inst, sc = problem.instance, problem.scenario
     q, pack = sc.rules.masks_per_worker, sc.supply.mask_pack
-    return problem.weight * inst.output_value * pack / (max(q, 1) * inst.employees)
+    return worth * pack / (max(q, 1) * inst.employees)

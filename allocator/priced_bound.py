@@ -22,6 +22,7 @@ province stage 2 (100,232 firms) 3.9e-3 -> 1.8e-3 in about a second.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ import numpy as np
 from allocator.level_method import Oracle, minimise
 from allocator.model import Formulation
 from allocator.problem import Problem, needed_for
+from allocator.result import Allocation
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,26 @@ class Prices:
     buses: float
     links: np.ndarray  # one per listed link, in Problem.links order
     output: float = 1.0  # stage 3's price of output (stage 2 counts output at 1)
+
+    def for_units(self) -> Prices:
+        """Stage 2's prices as stage 3's: output at the price theta at which the cheapest supply's
+        price, less the 1 every unit costs in stage 3, just stays above 0.
+
+        Scaled by theta, stage 2's relaxation prices the units as stage 3's does, less 1 a
+        unit: with every supply used, the bound is the units in store less theta times what
+        stage 2's bound exceeds its plan, so the least theta is best.  At 100,000 firms, with
+        stage 2's plan 15 below its bound, 77,530.8 of the 77,540 units in store; stage 3's
+        own LP duals, improved by the level method, gave 76,974.  THETA_MARGIN keeps that
+        cheapest price off 0, where the level method would leave it.
+        """
+        supplies = np.array([self.boxes, self.passes, self.buses])
+        positive = supplies[supplies > 0]
+        theta = self.output * (1 + THETA_MARGIN) / positive.min() if len(positive) else self.output
+        return Prices(*np.maximum(theta * supplies - 1, 0), links=theta * self.links, output=theta)
+
+
+#: See :meth:`Prices.for_units`.
+THETA_MARGIN = 1e-3
 
 
 @dataclass(frozen=True)
@@ -53,6 +75,12 @@ class Relaxed:
     buses: float
     links: np.ndarray  # recovery of each listed link
     output: float  # weighted output
+    allocation: Allocation  # the plan itself: whole units, but it may use more than the supplies
+    prices: Prices
+
+
+#: Shown each evaluation of a bound search: the bound those prices prove and their relaxed plan.
+Seen = Callable[[float, Relaxed], None]
 
 
 @dataclass(frozen=True)
@@ -69,6 +97,7 @@ class _Candidates:
     most_riders: np.ndarray
     group_order: np.ndarray  # riders (positions in ``firms``), sorted by bus group
     group_start: np.ndarray
+    groups: np.ndarray  # the bus group of each run in group_order
     most_buses: np.ndarray  # per group in that order: the model's bound on its buses (<= the supply)
 
 
@@ -87,26 +116,27 @@ class PricedBound:
         return len(self._c.level)
 
     def output_bound(self, prices: Prices, lowest_link: float | None, evaluations: int = 1,
-                     deadline: float | None = None, enough: float = -np.inf) -> float:
+                     deadline: float | None = None, enough: float = -np.inf, seen: Seen | None = None) -> float:
         """Stage 2: no plan holding every listed link at ``lowest_link`` has more weighted output.
 
         With ``evaluations`` > 1 the prices are improved from ``prices`` by the level method
         until ``deadline`` (a ``time.perf_counter`` value) or a bound of ``enough``; the lowest
-        bound found is returned.
+        bound found is returned.  ``seen`` is shown each evaluation's bound and relaxed plan.
         """
         links = prices.links if lowest_link is not None else 0 * prices.links
         start = np.r_[prices.boxes, prices.passes, prices.buses, links]
-        return minimise(self._dual(lowest_link, None), start, evaluations, deadline, enough, threads=self.threads)[0]
+        dual = self._dual(lowest_link, None, seen)
+        return minimise(dual, start, evaluations, deadline, enough, threads=self.threads)[0]
 
     def units_bound(self, prices: Prices, output_floor: float, lowest_link: float | None, evaluations: int = 1,
-                    deadline: float | None = None, enough: float = np.inf) -> float:
+                    deadline: float | None = None, enough: float = np.inf, seen: Seen | None = None) -> float:
         """Stage 3: no plan holding ``output_floor`` and the links uses fewer boxes + passes + buses (same search)."""
         start = np.r_[prices.boxes, prices.passes, prices.buses,
                       prices.links if lowest_link is not None else 0 * prices.links, prices.output]
-        dual = self._dual(lowest_link, output_floor)
+        dual = self._dual(lowest_link, output_floor, seen)
         return -minimise(dual, start, evaluations, deadline, -enough, threads=self.threads)[0]
 
-    def _dual(self, lowest_link: float | None, output_floor: float | None) -> Oracle:
+    def _dual(self, lowest_link: float | None, output_floor: float | None, seen: Seen | None = None) -> Oracle:
         """The priced relaxation as a function of the prices, to be minimised, with its subgradient.
 
         Prices are (boxes, passes, buses, one per link[, output]): with an output floor (stage 3)
@@ -126,6 +156,8 @@ class PricedBound:
             if output_floor is not None:
                 value -= output * output_floor
                 slope = np.r_[slope, best.output - output_floor]
+            if seen is not None:
+                seen(float(value) if output_floor is None else -float(value), best)
             return float(value), slope
 
         return dual
@@ -134,7 +166,7 @@ class PricedBound:
         """max over plans of output * weighted output + links * recoveries - (price + unit) * units, supplies free."""
         p, c = self.problem, self._c
         weighted = p.weight * p.instance.output_value
-        worth = prices.output * weighted + self._link_share @ prices.links
+        worth = self.worth(prices)
         value = (worth[c.firms][c.owner] * c.level - (prices.boxes + unit) * c.boxes
                  - (prices.passes + unit) * c.passes)
         running, chosen = _running_max(value, c.owner)
@@ -143,19 +175,44 @@ class PricedBound:
         constants = np.ones(len(p), dtype=bool)
         constants[c.firms] = False
         total = float(worth[constants] @ p.c_before[constants]) + float(curves[c.curve_start[c.most_riders == 0]].sum())
-        seats, buses = p.scenario.supply.bus_seats, 0
-        for start, end, most in zip(c.group_start[:-1], c.group_start[1:], c.most_buses, strict=True):
+        seats, buses = p.scenario.supply.bus_seats, np.zeros(len(p.group_keys), dtype=np.int64)
+        kept = []
+        for group, start, end, most in zip(c.groups, c.group_start[:-1], c.group_start[1:], c.most_buses, strict=True):
             members = c.group_order[start:end]
-            riders[members], count, group_best = _group_best(curves, c.curve_start[members], c.most_riders[members],
-                                                             seats, most, prices.buses + unit)
-            buses, total = buses + count, total + group_best
+            seating = _Seating.of(curves, c.curve_start[members], c.most_riders[members], seats, most)
+            priced = seating.by_buses - (prices.buses + unit) * np.arange(len(seating.by_buses))
+            buses[group] = int(np.argmax(priced))
+            riders[members] = seating.riders(buses[group])
+            total += float(priced[buses[group]])
+            kept.append((members, seating))
         pick = chosen[c.at_workers[c.curve_start + riders]]
         level = p.c_before.copy()
         level[c.firms] = c.level[pick]
         boxes, passes = float(c.boxes[pick].sum()), float(c.passes[pick].sum())
-        plan = float(worth @ level) - (prices.boxes + unit) * boxes - (prices.passes + unit) * passes
-        plan -= (prices.buses + unit) * buses
-        return Relaxed(total, plan, boxes, passes, float(buses), level @ self._link_share, float(weighted @ level))
+        count = float(buses.sum())
+        worth_of_plan = float(worth @ level) - (prices.boxes + unit) * boxes - (prices.passes + unit) * passes
+        worth_of_plan -= (prices.buses + unit) * count
+        plan = self._plan(chosen, riders, buses, kept, unit)
+        return Relaxed(total, worth_of_plan, boxes, passes, count, level @ self._link_share, float(weighted @ level),
+                       plan, prices)
+
+    def _plan(self, chosen: np.ndarray, riders: np.ndarray, buses: np.ndarray, kept: list, unit: float) -> Allocation:
+        """The relaxed plan with the bus supply kept: buses go where they are worth most at these
+        prices (the groups' own choices may charter more than the store holds, or fewer)."""
+        c, supply = self._c, self.problem.scenario.supply.buses
+        worths = [seating.by_buses - unit * np.arange(len(seating.by_buses)) for _, seating in kept]
+        counts = _bus_choice(worths, supply)
+        riders, buses = riders.copy(), buses.copy()
+        for (members, seating), group, count in zip(kept, c.groups, counts, strict=True):
+            if buses[group] != count:
+                buses[group], riders[members] = count, seating.riders(count)
+        pick = chosen[c.at_workers[c.curve_start + riders]]
+        return _whole(len(self.problem), c.firms, c.boxes[pick], c.passes[pick], riders, buses)
+
+    def worth(self, prices: Prices) -> np.ndarray:
+        """What a unit of each firm's capacity is worth at these prices (output and links)."""
+        p = self.problem
+        return prices.output * p.weight * p.instance.output_value + self._link_share @ prices.links
 
 
 def _candidates(problem: Problem, f: Formulation) -> _Candidates:
@@ -198,7 +255,15 @@ def _candidates(problem: Problem, f: Formulation) -> _Candidates:
     most_buses = upper[f.y[groups[group_start]]].astype(np.int64)
     return _Candidates(firms, owner, level, boxes, passes, at_workers,
                        np.cumsum(most_riders + 1) - (most_riders + 1), most_riders, riders,
-                       np.r_[group_start, len(riders)], most_buses)
+                       np.r_[group_start, len(riders)], groups[group_start], most_buses)
+
+
+def _whole(size: int, firms: np.ndarray, boxes: np.ndarray, passes: np.ndarray, riders: np.ndarray,
+           buses: np.ndarray) -> Allocation:
+    """An allocation over all firms from the variable firms' choices."""
+    plan = Allocation(*(np.zeros(size, dtype=np.int64) for _ in range(3)), buses)
+    plan.boxes[firms], plan.passes[firms], plan.returned[firms] = boxes, passes, riders
+    return plan
 
 
 def _spread(counts: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
@@ -218,33 +283,63 @@ def _running_max(value: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.n
     return running, where
 
 
-def _group_best(curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, seats: int, most_buses: int,
-                bus_price: float) -> tuple[np.ndarray, int, float]:
-    """A bus group's best plan: each firm's workers back, the bus count and the plan's worth.
+@dataclass(frozen=True)
+class _Seating:
+    """A bus group's firms combined over seats: its best worth with each bus count, and any
+    seat count's split among the firms."""
 
-    The firms' curves are combined over seats one firm at a time (max-plus), then the best
-    bus count is read off and the seats are handed back firm by firm, last first: only
-    the seat count reached needs its split, so nothing else is remembered.
+    own: list[np.ndarray]  # each firm's best worth with 0, 1, ... workers back
+    combined: list[np.ndarray]  # the first k firms' best over seats, max-plus, k = 1, 2, ...
+    by_buses: np.ndarray  # the group's best worth with 0, 1, ... buses (the buses not paid for)
+    seats_of: np.ndarray  # seats with 0, 1, ... buses
+
+    @classmethod
+    def of(cls, curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, seats: int, most_buses: int) -> _Seating:
+        own = [curves[start: start + count + 1] for start, count in zip(starts, riders, strict=True)]
+        combined = [own[0]]
+        for curve in own[1:]:
+            combined.append(_max_plus(combined[-1], curve))
+        most = len(combined[-1]) - 1
+        seats_of = np.minimum(np.arange(min(-(-most // seats), most_buses) + 1) * seats, most)
+        return cls(own, combined, np.maximum.accumulate(combined[-1])[seats_of], seats_of)
+
+    def riders(self, buses: int) -> np.ndarray:
+        """Each firm's workers back in the best plan with ``buses``: the seats are handed back
+        firm by firm, last first (only the seat count reached needs its split)."""
+        best = self.combined[-1]
+        seat = int(np.argmax(best[: self.seats_of[buses] + 1]))  # riders actually seated
+        back = np.zeros(len(self.own), dtype=np.int64)
+        for k in range(len(self.own) - 1, 0, -1):
+            before, curve = self.combined[k - 1], self.own[k]
+            shares = np.arange(max(0, seat - len(before) + 1), min(len(curve) - 1, seat) + 1)
+            back[k] = shares[np.argmax(before[seat - shares] + curve[shares])]
+            seat -= back[k]
+        back[0] = seat
+        return back
+
+
+def _bus_choice(worths: list[np.ndarray], supply: int) -> np.ndarray:
+    """Bus counts per group, at most ``supply`` in all, for the most summed worth.
+
+    Greedy over each group's upper concave envelope, best gain per bus first; exact when
+    each group's worth is concave in its buses, close otherwise (a block that does not
+    fit is skipped with the rest of its group).
     """
-    own = [curves[start: start + count + 1] for start, count in zip(starts, riders, strict=True)]
-    combined = [own[0]]
-    for curve in own[1:]:
-        combined.append(_max_plus(combined[-1], curve))
-    best = combined[-1]
-    most = len(best) - 1
-    buses = np.arange(min(-(-most // seats), most_buses) + 1)
-    seats_of = np.minimum(buses * seats, most)
-    worth = np.maximum.accumulate(best)[seats_of] - bus_price * buses
-    count = int(np.argmax(worth))
-    seat = int(np.argmax(best[: seats_of[count] + 1]))  # riders actually seated
-    back = np.zeros(len(own), dtype=np.int64)
-    for k in range(len(own) - 1, 0, -1):
-        before, curve = combined[k - 1], own[k]
-        shares = np.arange(max(0, seat - len(before) + 1), min(len(curve) - 1, seat) + 1)
-        back[k] = shares[np.argmax(before[seat - shares] + curve[shares])]
-        seat -= back[k]
-    back[0] = seat
-    return back, count, float(worth[count])
+    blocks = []  # (gain per bus, group, count reached, buses in the block)
+    for group, worth in enumerate(worths):
+        count = 0
+        while count < len(worth) - 1:
+            gains = (worth[count + 1:] - worth[count]) / np.arange(1, len(worth) - count)
+            step = int(np.argmax(gains))
+            if gains[step] <= 0:
+                break
+            blocks.append((-gains[step], group, count + step + 1, step + 1))
+            count += step + 1
+    counts, left = np.zeros(len(worths), dtype=np.int64), supply
+    for _, group, reached, size in sorted(blocks):
+        if counts[group] == reached - size and size <= left:
+            counts[group], left = reached, left - size
+    return counts
 
 
 def _max_plus(a: np.ndarray, b: np.ndarray) -> np.ndarray:
