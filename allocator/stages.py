@@ -9,7 +9,9 @@ feasible for it by construction, and says so.
 
 Two shortcuts, each with its own proof: stage 2 prices every unit so that its one search
 also proves stage 3 (:meth:`StageRunner.stage2_priced`), and models too large for
-branch and bound take their bounds from the LP relaxation (``search="guided"``).
+branch and bound (``search="guided"``) take their bounds from the LP relaxation priced
+over whole units (:mod:`allocator.priced_bound`) and their plans from that price search
+(:mod:`allocator.priced_plan`); stage 3's bound starts from stage 2's best prices.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from allocator.highs import HighsModel, SolverRun
 from allocator.fill import fill_leftovers
 from allocator.model import Formulation
 from allocator.priced_bound import PricedBound, Prices
+from allocator.priced_plan import PUSH_EVALUATIONS, PricedPlans
 from allocator.problem import Problem, mask_cap
 from allocator.result import Allocation, evaluate
 from allocator.scip import ScipModel
@@ -89,13 +92,18 @@ MIN_BUS_BOUND_SECONDS = 2.0
 #: firms, taken from stage 3 it cost stage 3's search its gap, 5.6e-3 -> 6.8e-3); the first,
 #: at the duals, always runs, the others while they fit.  Measured: Keqiao 7.1e-4 above
 #: the optimum at the LP's duals, 5.1e-5 after 20 evaluations; 100,000 firms 1.08e-3 above
-#: the plan, 8.7e-4 after 3, 5.7e-4 after 12 (0.8 s each).  A guided stage 2 leaves
-#: PRICE_SHARE of its share to it: there the search would take it all, and it has found
-#: its plan by 11 s of its 22 s.
+#: the plan, 8.7e-4 after 3, 5.7e-4 after 12 (0.8 s each).  A guided stage 2 prices first,
+#: since the search's relaxed plans make plans too (see allocator.priced_plan), and searches
+#: around the LP only if the gap is still above the target and MIN_SEARCH_SECONDS are left.
 #: With --deterministic the count alone bounds it, for models up to PRICE_DETERMINISTIC_SIZE
 #: candidate levels (Keqiao 94k, 30,000 firms 280k, 100,000 firms 980k).
 PRICE_EVALUATIONS = 40
-PRICE_SHARE = 0.25
+MIN_SEARCH_SECONDS = 2.0
+#: A guided stage 3 only prices from stage 2's best prices (or solves its LP), so it gets
+#: this part of another stage's share: at 100,000 firms stage 2's price search needs about
+#: 20 evaluations of 1 s each to bring stage 2 within 2e-6 and stage 3 within 2e-5, while
+#: stage 3 needs one or a few.
+GUIDED_STAGE3_WEIGHT = 0.15
 #: The last stage's price search stops this part of the limit before it ends: the report and
 #: the exports still have to be written (about 1.5 s at 100,000 firms).
 FINISH_SHARE = 0.05
@@ -169,17 +177,19 @@ class StageRunner:
         self._output_duals: np.ndarray | None = None  # stage 2's LP prices, when its LP ran before the search
         self._output_row = -1  # stage 3's (C12)
         self._priced: PricedBound | None = None
+        self._stage2_prices: Prices | None = None  # the prices of stage 2's best priced bound
         self._stage_ends: float | None = None  # when the running stage's share of the limit runs out
         self.guided = _guided(options.search, formulation)
         if self.guided:
             self.notes.append(
                 f"the model has {formulation.num_nonzeros:,} nonzeros: each stage's bound comes from the LP "
-                "relaxation and its plan from a search around the LP solution (search=full runs branch and bound)"
+                "relaxation, priced over whole units, and its plan from the price search or a search around "
+                "the LP solution (search=full runs branch and bound)"
             )
 
     def stage1(self, start: Allocation) -> tuple[Allocation, StageResult]:
         self.model.set_objective(_counting(self.f.num_cols, self.f.z), 0.0, maximize=True)
-        share = self.clock.share(3, last_weight=0.5 if self.guided else 1.0)
+        share = self.clock.share(3, last_weight=self._last_weight)
         run = self._run(start, stages_left=3)
         best = self._pick(start, run)
         value = evaluate(self.problem, best).min_link
@@ -217,24 +227,47 @@ class StageRunner:
             self.model.set_lower(f.z, self.z1 - HOLD_LINK_ABS + _LINK_MARGIN)  # (C11)
         output = np.zeros(f.num_cols)
         output[f.c[f.c >= 0]] = f.value_weight
-        spent = 0.0
         if self.guided:
-            start = fill_leftovers(self.problem, start)  # see allocator.fill: a searched plan may not come
+            self.model.set_objective(output, f.constant_output, maximize=True)
+            best, run = self._stage2_guided(fill_leftovers(self.problem, start))  # see allocator.fill
         else:
             start, report = self.stage2_priced(start, output)
             if report is not None and report.status in (Status.OPTIMAL, Status.WITHIN_GAP):
                 return start, report
             spent = report.seconds if report is not None else 0.0
-        self.model.set_objective(output, f.constant_output, maximize=True)
-        run = self._run(start, stages_left=2, rel_gap=min(self.options.rel_gap, STAGE2_GAP), keep=PRICE_SHARE)
-        run = replace(run, seconds=run.seconds + spent)
-        best = self._pick(start, run, hold_links=True)
+            self.model.set_objective(output, f.constant_output, maximize=True)
+            run = self._run(start, stages_left=2, rel_gap=min(self.options.rel_gap, STAGE2_GAP))
+            run = replace(run, seconds=run.seconds + spent)
+            best = self._pick(start, run, hold_links=True)
+            duals = run.duals if run.duals is not None else self._output_duals
+            run, best = self._priced_output(run, best, duals, self._price_budget())
         value = evaluate(self.problem, best).weighted_output
         self.z2 = value
-        run = self._priced_output(run, value, run.duals if run.duals is not None else self._output_duals)
         report = self._report(2, "max", run, value, run.bound)
         self.stage2_tight = report.gap is not None and report.gap <= HOLD_OUTPUT_REL
         return best, report
+
+    def _stage2_guided(self, start: Allocation) -> tuple[Allocation, SolverRun]:
+        """LP, then the price search (bound and plans, see allocator.priced_plan), then a search
+        around the LP from the best plan in what is left, if the gap is still above the target."""
+        began, share = time.perf_counter(), self.clock.share(2, last_weight=self._last_weight)
+        relaxed = self.model.relaxation(time_limit=share)
+        if relaxed is None or relaxed.outcome != "optimal":
+            seconds = relaxed.seconds if relaxed is not None else 0.0
+            return start, SolverRun("infeasible" if relaxed else "time", None, None, None, seconds, 0)
+        run = SolverRun("guided", None, relaxed.objective, None, relaxed.seconds, 0, duals=relaxed.duals)
+        run, best = self._priced_output(run, start, relaxed.duals, self._price_budget())
+        left = None if share is None else share - (time.perf_counter() - began)
+        gap = _gap("max", evaluate(self.problem, best).weighted_output, run.bound)
+        if (gap or 0.0) <= self.options.rel_gap or (left is not None and left < MIN_SEARCH_SECONDS):
+            return best, run
+        limits = {"rel_gap": min(self.options.rel_gap, STAGE2_GAP), "heuristics": True, "abs_gap": 0.0,
+                  "node_limit": self.options.node_limit if self.options.deterministic else None}
+        search = self._guided_run(start_vector(self.problem, self.f, best), left, limits, search=True,
+                                  relaxed=relaxed)
+        self.clock.mark("stage2")
+        found = self._pick(best, search, hold_links=True)
+        return found, replace(run, outcome=search.outcome, seconds=run.seconds + search.seconds, nodes=search.nodes)
 
     def stage2_priced(self, start: Allocation, output: np.ndarray) -> tuple[Allocation, StageResult | None]:
         """Stage 2 with a price p on every unit: one search that also proves stage 3.
@@ -286,29 +319,46 @@ class StageRunner:
                 self.stage3_proven = count
         return best, report
 
-    def _priced_output(self, run: SolverRun, value: float, duals: np.ndarray | None) -> SolverRun:
-        """Stage 2's bound, tightened by pricing its LP's duals over whole units (see priced_bound)."""
+    def _priced_output(self, run: SolverRun, best: Allocation, duals: np.ndarray | None,
+                       budget: tuple[int, float | None]) -> tuple[SolverRun, Allocation]:
+        """Stage 2's bound, tightened by pricing its LP's duals over whole units (see priced_bound),
+        and its plan, if one of the search's relaxed plans repairs to a better one (see priced_plan)."""
+        value = evaluate(self.problem, best).weighted_output
         if duals is None or (_gap("max", value, run.bound) or 0.0) <= OPTIMAL_GAP:
-            return run
+            return run, best
         started = time.perf_counter()
         hold = None if self.z1 is None else self.z1 - HOLD_LINK_ABS
         enough = value * (1 + self.options.rel_gap)  # the stage's own target: no need to go lower
-        priced = self._pricing().output_bound(self._prices(duals), hold, *self._price_budget(), enough)
+        plans = PricedPlans(self.problem, self._pricing(), hold)
+        priced = self._pricing().output_bound(self._prices(duals), hold, *budget, enough, seen=plans)
+        plans.push(min(PUSH_EVALUATIONS, budget[0]), budget[1])
         seconds = run.seconds + time.perf_counter() - started
         self.clock.mark("stage2")
+        self._stage2_prices = plans.prices
+        if plans.output > value:
+            self.notes.append(f"stage 2's plan is a relaxed plan of the price search, repaired (output "
+                              f"{plans.output:.9g} against {value:.9g})")
+            best = plans.plan
         if run.bound is not None and priced >= run.bound:
-            return replace(run, seconds=seconds)
+            return replace(run, seconds=seconds), best
         self.notes.append(f"stage 2's bound prices the LP's duals over whole units, bus group by bus group "
                           f"(LP bound {run.bound:.9g})")
-        return replace(run, bound=priced, seconds=seconds)
+        return replace(run, bound=priced, seconds=seconds), best
 
     def _priced_units(self, run: SolverRun, value: float, bound: float | None) -> tuple[SolverRun, float | None]:
-        """Stage 3's bound, tightened the same way (the output hold priced at its dual)."""
-        if run.duals is None or self._output_row < 0 or (_gap("min", value, bound) or 0.0) <= OPTIMAL_GAP:
+        """Stage 3's bound, tightened the same way (the output hold priced too), from stage 2's
+        best prices where there are some (see Prices.for_units), else from the LP's duals."""
+        gap = _gap("min", value, bound)
+        if self._output_row < 0 or (gap is not None and gap <= OPTIMAL_GAP):
+            return run, bound
+        if self._stage2_prices is not None:
+            prices = self._stage2_prices.for_units()
+        elif run.duals is not None:
+            prices = self._prices(run.duals, output=abs(float(run.duals[self._output_row])))
+        else:
             return run, bound
         started = time.perf_counter()
         hold = None if self.z1 is None else self.z1 - HOLD_LINK_ABS
-        prices = self._prices(run.duals, output=abs(float(run.duals[self._output_row])))
         floor, enough = self.z2 * (1 - HOLD_OUTPUT_REL), value * (1 - self.options.rel_gap)
         units = self._pricing().units_bound(prices, floor, hold, *self._price_budget(), enough)
         priced = math.ceil(units - 1e-6)
@@ -316,13 +366,19 @@ class StageRunner:
         self.clock.mark("stage3")
         if bound is not None and priced <= bound:
             return run, bound
-        self.notes.append(f"stage 3's bound prices the LP's duals over whole units, bus group by bus group "
-                          f"(LP bound {bound})")
+        source = "stage 2's best prices" if self._stage2_prices is not None else "the LP's duals"
+        lp = "" if bound is None else f" (LP bound {bound:.0f})"
+        self.notes.append(f"stage 3's bound prices {source} over whole units, bus group by bus group{lp}")
         return run, float(priced)
+
+    @property
+    def _last_weight(self) -> float:
+        """Stage 3's share of the time against another stage's (see GUIDED_STAGE3_WEIGHT)."""
+        return GUIDED_STAGE3_WEIGHT if self.guided else 1.0
 
     def _mark_share(self, stages_left: int) -> None:
         """Note when this stage's share of the limit ends (as its search reckons it)."""
-        share = self.clock.share(stages_left, last_weight=0.5 if self.guided else 1.0)
+        share = self.clock.share(stages_left, last_weight=self._last_weight)
         if share is None:
             self._stage_ends = None
             return
@@ -370,10 +426,13 @@ class StageRunner:
         floor = self.z2 * (1 - HOLD_OUTPUT_REL + _OUTPUT_MARGIN) - f.constant_output
         self._output_row = self.model.add_row(cols, f.value_weight, floor, math.inf)  # (C12)
         units = self._units()
-        if self.stage2_tight:
+        if self.stage2_tight and not self.guided:  # a guided search cannot prove the exclusion
             return self._stage3_by_exclusion(start, units)
         self.model.set_objective(_counting(f.num_cols, units), 0.0, maximize=False)
-        run = self._run(start, stages_left=1)
+        if self.guided and self._stage2_prices is not None:  # its LP's bound is far looser than theirs
+            run = SolverRun("guided", None, None, None, 0.0, 0)
+        else:
+            run = self._run(start, stages_left=1)
         best = self._pick(start, run, hold_links=True, hold_output=True)
         value = float(evaluate(self.problem, best).resources_used)
         bound = math.ceil(run.bound - 1e-6) if run.bound is not None else None  # the objective is a whole number
@@ -423,8 +482,8 @@ class StageRunner:
         return best, self._report(3, "min", limited, float(count), bound)
 
     def _run(self, start: Allocation | None, stages_left: int, rel_gap: float | None = None, heuristics: bool = True,
-             abs_gap: float = 0.0, keep: float = 0.0) -> SolverRun:
-        """One stage's solver run in its share of the time; a guided search leaves ``keep`` of it unused."""
+             abs_gap: float = 0.0) -> SolverRun:
+        """One stage's solver run in its share of the time."""
         known = start_vector(self.problem, self.f, start) if start is not None else None
         if known is not None and not self.guided:  # a guided run offers it after its LP (see there)
             self.model.set_start(known)
@@ -437,14 +496,14 @@ class StageRunner:
         }
         if not self.guided:
             run = self.model.run(time_limit=self.clock.share(stages_left), **limits)
-        else:  # a guided stage 3 only solves its LP: half a share is plenty
-            share = self.clock.share(stages_left, last_weight=0.5)
-            run = self._guided_run(known, share, limits, search=stages_left > 1 or known is None, keep=keep)
+        else:  # a guided stage 3 only solves its LP, or prices: a part of a share is plenty
+            share = self.clock.share(stages_left, last_weight=self._last_weight)
+            run = self._guided_run(known, share, limits, search=stages_left > 1 or known is None)
         self.clock.mark(f"stage{4 - stages_left}")
         return run
 
     def _guided_run(self, known: np.ndarray | None, share: float | None, limits: dict, search: bool,
-                    keep: float = 0.0) -> SolverRun:
+                    relaxed: SolverRun | None = None) -> SolverRun:
         """LP relaxation for the bound, then branch and bound inside the box [0, max(ceil(LP), start)].
 
         The box holds the start, so the search can only improve on it; rounding the LP
@@ -452,7 +511,8 @@ class StageRunner:
         Stage 3 from a lean plan skips the search: at 100,000 firms it ran its whole share
         (17 s) without finding a plan with fewer units, and on Keqiao it found none either.
         """
-        relaxed = self.model.relaxation(time_limit=share)
+        solved = relaxed is not None  # the LP already solved, and its time counted, by the caller
+        relaxed = relaxed or self.model.relaxation(time_limit=share)
         if relaxed is None or relaxed.outcome == "infeasible":
             seconds = relaxed.seconds if relaxed is not None else 0.0
             return SolverRun("infeasible" if relaxed else "time", None, None, None, seconds, 0)
@@ -462,10 +522,10 @@ class StageRunner:
         if known is not None:  # offered only now: set before the LP, it cost the LP 3 s of 10 at 100,000 firms
             upper = np.maximum(upper, known)
             self.model.set_start(known)
-        left = None if share is None else max(0.05, (share - relaxed.seconds) * (1 - keep))
+        left = None if share is None else max(0.05, share - (0.0 if solved else relaxed.seconds))
         run = self.model.run_within(upper, time_limit=left, **limits)
         outcome = "time" if run.outcome == "time" else "guided"
-        seconds = relaxed.seconds + run.seconds
+        seconds = run.seconds + (0.0 if solved else relaxed.seconds)
         return SolverRun(outcome, run.objective, relaxed.objective, run.values, seconds, run.nodes, duals=relaxed.duals)
 
     def _pick(self, start: Allocation, run: SolverRun, hold_links: bool = False, hold_output: bool = False) -> Allocation:
