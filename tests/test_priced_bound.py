@@ -141,7 +141,7 @@ def test_glop_duals_price_the_same_bounds(keqiao_result):
     assert keqiao_result.stages[1].value <= second.bound and second.gap < 1e-3
     assert third.bound <= keqiao_result.stages[2].value and third.gap < 1e-2
     assert sum("prices the LP's duals" in note for note in guided.notes) == 1
-    assert sum("over whole units" in note for note in guided.notes) == 2
+    assert sum("bus group by bus group" in note for note in guided.notes) == 2
 
 
 def test_deterministic_guided_runs_give_the_same_plans_and_bounds():
@@ -150,7 +150,7 @@ def test_deterministic_guided_runs_give_the_same_plans_and_bounds():
     # so both price searches run to their count, and stage 2's plan is one of its relaxed plans)
     problem = load_problem(KEQIAO)
     first, second = (solve(problem, SolveOptions(search="guided", deterministic=True, seed=3)) for _ in range(2))
-    assert sum("over whole units" in note for note in first.notes) == 2
+    assert sum("bus group by bus group" in note for note in first.notes) == 2
     assert any("relaxed plan of the price search, repaired" in note for note in first.notes)
     assert [(s.status, s.value, s.bound) for s in first.stages] == [(s.status, s.value, s.bound) for s in second.stages]
     for a, b in zip(first.allocation.__dict__.values(), second.allocation.__dict__.values(), strict=True):
