@@ -73,12 +73,14 @@ BOUND_SLACK = 1e-4
 #: instance whose price was 1e-7 was "proven" to need a bus that added nothing.
 PRICE_RESOLUTION = 1e-5
 #: Above this many matrix nonzeros, ``search="auto"`` guides each stage by its LP
-#: relaxation instead of running branch and bound.  HiGHS's root cut loop cannot be
-#: interrupted: at 100,000 firms (383k nonzeros) one separation pass took 37 s against a
-#: 10 s limit.  Measured with supplies scaled to size and the default 60 s: 20,000 firms
-#: (77k) by branch and bound, gaps 7e-5 / 5e-4 / 6e-3 in 61 s; 30,000 firms (115k) by
-#: branch and bound, stage 2 stuck at a 22% gap in 64 s, guided 2e-3 / 3e-3 / 3e-2 in 6 s.
-GUIDED_ABOVE = 100_000
+#: relaxation and the price search instead of running branch and bound.  HiGHS's root cut
+#: loop cannot be interrupted: at 100,000 firms (383k nonzeros) one separation pass took
+#: 37 s against a 10 s limit.  Measured with supplies scaled to size and the default 60 s:
+#: Keqiao (39k) by branch and bound, every stage optimal in 6.6 s (guided: 3e-4 / 2e-5 /
+#: 1e-4 in 5 s); 20,000 firms (77k) by branch and bound 64 s, gaps 7e-5 / 0.20 / 0.26 (its
+#: stage 2 found nothing better than stage 1's plan within its share), guided 14 s,
+#: 4.6e-4 / 3.4e-5 / 3.2e-4; 30,000 firms (115k) by branch and bound stuck at a 22% gap.
+GUIDED_ABOVE = 60_000
 #: The bus relaxation's root (see :mod:`allocator.bus_bound`) gets what is left of stage
 #: 1's share, at most this part of the time limit: its cut rounds cannot be interrupted
 #: (about 5 s each at 100,000 firms), so a larger budget buys a few rounds and overruns

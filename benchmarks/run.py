@@ -10,7 +10,7 @@ memory of the process (from os.wait4).  The last results are kept in
 benchmarks/results/last.json and the next run prints its ratio to them.
 Instances too big to commit (the 100,000-firm province, and cities of about 20,000 and
 30,000 firms with supplies scaled to size) are generated into benchmarks/cache/ on first
-use.  city30-full forces branch and bound where search=auto chooses the LP guide.
+use.  city20-full and city30-full force branch and bound where search=auto chooses the LP guide.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ SWEEP = ["--vary", "supply.masks=300000,380000,500000,650000", "--vary", "supply
 
 
 #: Generated instances: name -> (scale of the Keqiao firm counts, parks, origins, supplies);
-#: None takes the generator's own preset.  The two city sizes bracket the size at which
-#: search=auto switches to the LP guide.
+#: None takes the generator's own preset.  Both city sizes are above the size at which
+#: search=auto switches from branch and bound to the LP guide and price search.
 GENERATED = {
     "province": (None, None, None, PROVINCE_SUPPLY),
     "city20": (2.0, 220, 35, ["--set", "supply.masks=760000", "--set", "supply.passes=188",
@@ -80,6 +80,7 @@ def cases() -> dict[str, list[str]]:
         "province": solve_generated("province"),
         "city20": solve_generated("city20"),
         "city30": solve_generated("city30"),
+        "city20-full": solve_generated("city20", "--search", "full"),
         "city30-full": solve_generated("city30", "--search", "full"),
         "sweep16-serial": ALLOCATOR + ["whatif", str(KEQIAO), *SWEEP, "--workers", "1", "--out", "{out}", "-q"],
         "sweep16-pool": ALLOCATOR + ["whatif", str(KEQIAO), *SWEEP, "--out", "{out}", "-q"],
