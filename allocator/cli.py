@@ -109,7 +109,7 @@ def solve(
     html: Annotated[Optional[Path], typer.Option(help="Write one self-contained HTML report (opens offline, prints on A4).")] = None,
     plots: Annotated[Optional[Path], typer.Option(help="Write the report's charts as PNG files into this folder.")] = None,
     log: Annotated[bool, typer.Option(help="Show the solver's log on stderr.")] = False,
-    search: Annotated[Search, typer.Option(help="full: branch and bound in every stage; guided: LP bound and a plan searched around the LP solution; auto: guided only for very large models.")] = Search.auto,
+    search: Annotated[Search, typer.Option(help="full: branch and bound in every stage; guided: LP bound priced over whole units, plans from the price search or searched around the LP solution; auto: guided for very large models, and without chain balance the price search may prove stage 2 before branch and bound.")] = Search.auto,
     solver: SolverOpt = Solver.highs,
 ) -> None:
     """Solve one instance: chain balance, then weighted output, then fewest supplies used."""

@@ -107,6 +107,7 @@ MIN_SEARCH_SECONDS = 2.0
 #: 4.3 s; and where they do not, their plan is the search's start (seed 1: 9.7 -> 7.7 s).
 #: With the links held at stage 1's optimum the relaxation stays 2.5e-4 above its best plan
 #: after 20 evaluations, and that plan as a start slowed the search (4.5 -> 8.1 s).
+#: ``search="full"`` skips it: branch and bound alone, an independent check.
 PRICE_FIRST_EVALUATIONS = 20
 #: Evaluations stage 2's prices get to prove stage 3 before its own search (one does on Keqiao).
 PROOF_EVALUATIONS = 3
@@ -242,7 +243,7 @@ class StageRunner:
             self.model.set_objective(output, f.constant_output, maximize=True)
             best, run = self._stage2_guided(fill_leftovers(self.problem, start))  # see allocator.fill
         else:
-            if self.z1 is None:  # no link to hold: the price search alone may prove stage 2
+            if self.z1 is None and self.options.search == "auto":  # no link to hold: prices alone may prove it
                 start, report = self._stage2_by_prices(start, output)
                 if report is not None:
                     return start, report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,8 +15,7 @@ from allocator.problem import Problem
 from allocator.repair import repair
 from allocator.result import evaluate
 from allocator.scenario import Scenario
-from allocator.solving import Status, solve
-from allocator.stages import StageRunner
+from allocator.solving import SolveOptions, Status, solve
 from tests.conftest import KEQIAO
 from tests.test_priced_bound import _link_prices, prices
 from tests.test_properties import EXACT, SETTINGS, firms, make_instance, supplies
@@ -77,24 +78,18 @@ def test_stage_two_prices_become_stage_three_prices():
     assert np.allclose(stage3.links, [theta, 0.0])
 
 
-def _by_search_alone(monkeypatch) -> None:
-    """Stage 2 without the price search first: branch and bound, as before it."""
-    monkeypatch.setattr(StageRunner, "_stage2_by_prices", lambda self, start, output: (start, None))
-
-
-def test_without_links_the_prices_alone_prove_keqiao(monkeypatch):
+def test_without_links_the_prices_alone_prove_keqiao():
     # chain balance off: 20 evaluations of the price search bring the plan within 6.4e-8 of
     # their bound (the report calls that optimal, as it does branch and bound's 1e-7), and
     # stage 2's prices prove stage 3 (every unit in the store is used); branch and bound
-    # agrees on both, in 9.7 s against 1.8 s
+    # (search=full) agrees on both, in 9.7 s against 1.8 s
     problem = load_problem(KEQIAO, None, ["rules.chain_balance=false"])
     priced = solve(problem)
     second, third = priced.stages[1], priced.stages[2]
     assert second.status is Status.OPTIMAL and third.status is Status.OPTIMAL
     assert "stage 3 is proven by stage 2's best prices over whole units" in priced.notes
     assert priced.evaluation.violations == ()
-    _by_search_alone(monkeypatch)
-    searched = solve(problem)
+    searched = solve(problem, SolveOptions(search="full"))
     assert searched.stages[1].status is Status.OPTIMAL
     assert second.value == pytest.approx(searched.stages[1].value, rel=1e-7)
     assert second.bound >= searched.stages[1].value
@@ -106,10 +101,7 @@ def test_without_links_the_prices_alone_prove_keqiao(monkeypatch):
 def test_without_links_a_priced_proof_agrees_with_branch_and_bound(rows, overrides):
     overrides = overrides | {"rules.chain_balance": False}
     problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
-    priced = solve(problem)
-    with pytest.MonkeyPatch.context() as patch:
-        _by_search_alone(patch)
-        searched = solve(problem, EXACT)
+    priced, searched = solve(problem), solve(problem, replace(EXACT, search="full"))
     assert priced.evaluation.violations == ()
     second, exact = priced.stages[1], searched.stages[1]
     assert exact.status is Status.OPTIMAL
