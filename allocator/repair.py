@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from allocator.fill import box_gain, fill_leftovers, pass_gain, shares
-from allocator.problem import Problem, capacity, mask_cap, needed_for
+from allocator.problem import Problem, capacity, mask_cap, needed_for, whole_at_least
 from allocator.result import Allocation
 
 
@@ -47,10 +47,10 @@ def top_up_links(problem: Problem, plan: Allocation, lowest_link: float, worth: 
     into the link from where they are worth least can do it (else as far as they can).
 
     The relaxation priced the links, so its plan misses a link's hold by a hair (at 100,000
-    firms 3e-5 after repair).  Units go to the link's members whose c rises most per unit
-    when their room is filled (a firm a hair below its next limit gains little per unit,
-    so the average counts, not the first unit's slope), and come from outside the link,
-    least worth per unit first.
+    firms, at the best prices, the market link by 1e-5).  Units go to the link's members
+    whose c rises most per unit when their room is filled (a firm a hair below its next
+    limit gains little per unit, so the average counts, not the first unit's slope), and
+    come from the store, then from outside the link, least worth per unit first.
     """
     for _ in range(TOP_UP_ROUNDS):
         level = capacity(problem, plan.boxes, plan.passes, plan.returned)
@@ -78,7 +78,7 @@ def _move_into(problem: Problem, plan: Allocation, link: str, lowest_link: float
     """Move boxes (or passes) into ``link`` until it reaches ``lowest_link``, as estimated."""
     members, v = problem.link_members(link), problem.instance.output_value
     level = capacity(problem, plan.boxes, plan.passes, plan.returned)
-    short = (lowest_link - _recovery(problem, link, level)) * v[members].sum() * (1 + 1e-9)
+    short = (lowest_link - _recovery(problem, link, level)) * v[members].sum()
     if short <= 0:
         return plan
     given = getattr(plan, kind)
@@ -104,11 +104,12 @@ def _move_into(problem: Problem, plan: Allocation, link: str, lowest_link: float
     if count:  # the last firm only as far as the link needs
         last = order[count - 1]
         before = reach[count - 2] if count > 1 else 0.0
-        added[last] = min(room[last], int(np.ceil((short - before) / gain[last])))
+        added[last] = min(room[last], int(whole_at_least((short - before) / gain[last])))
+    spare = max(getattr(problem.scenario.supply, kind) - int(given.sum()), 0)  # what the store still holds
     donors = np.where(inside, 0, given)
-    moved = min(int(added.sum()), int(donors.sum()))
-    taken = shares(donors, -loss, np.zeros(len(problem), dtype=np.int64), np.array([moved]))
-    if moved < added.sum():  # not enough outside the link: add what was taken, best gain first
+    moved = min(int(added.sum()), int(donors.sum()) + spare)
+    taken = shares(donors, -loss, np.zeros(len(problem), dtype=np.int64), np.array([max(moved - spare, 0)]))
+    if moved < added.sum():  # not enough in the store and outside the link: the best gain first
         added = shares(added, gain, np.zeros(len(problem), dtype=np.int64), np.array([moved]))
     changed = given - taken + added
     return Allocation(*(changed if name == kind else getattr(plan, name) for name in ("boxes", "passes", "returned")),

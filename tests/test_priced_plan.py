@@ -12,8 +12,8 @@ from allocator.model import build
 from allocator.pipeline import load_problem
 from allocator.priced_bound import PricedBound, Prices, _bus_choice
 from allocator.problem import Problem
-from allocator.repair import repair
-from allocator.result import evaluate
+from allocator.repair import repair, top_up_links
+from allocator.result import Allocation, evaluate
 from allocator.scenario import Scenario
 from allocator.solving import SolveOptions, Status, solve
 from tests.conftest import KEQIAO
@@ -108,3 +108,21 @@ def test_without_links_a_priced_proof_agrees_with_branch_and_bound(rows, overrid
     assert second.value <= exact.value * (1 + 1e-9) + 1e-9  # a plan, so never above the optimum
     if second.status is Status.OPTIMAL:
         assert second.value >= exact.value * (1 - 1e-7) - 1e-6
+
+
+def test_a_short_link_is_topped_up_with_boxes_from_outside_it():
+    # Two firms of 10 staff, all on post, no stock, eligible; a box of 10 masks covers 10/140
+    # of a worker-week, so c = boxes / 14.  Market's firm has 4 boxes (c = 2/7), fibre's 10
+    # (5/7), the store's 14 are all out.  Holding the links at 0.5 needs 7 boxes for market:
+    # its firm gains 5/7 per box filling its room of 10, so 3 more, taken from fibre's firm
+    # (the only one outside the link), which keeps 7: both links at exactly 0.5
+    row = dict(employees=10, on_post=10, away=0, origin="O1", park="P1", tier="A", e=0.95, stock=0, trucks=0,
+               value=10.0)
+    problem = Problem(make_instance([row | {"link": "market"}, row | {"link": "fibre"}]),
+                      Scenario.default().with_overrides({"supply.masks": 140, "supply.mask_pack": 10}))
+    nothing = np.zeros(2, dtype=np.int64)
+    plan = Allocation(np.array([4, 10]), nothing, nothing, np.zeros(len(problem.group_keys), dtype=np.int64))
+    topped = top_up_links(problem, plan, 0.5, problem.weight * problem.instance.output_value)
+    assert topped.boxes.tolist() == [7, 7]
+    check = evaluate(problem, topped)
+    assert check.violations == () and check.min_link == 0.5
