@@ -75,7 +75,7 @@ class Relaxed:
     buses: float
     links: np.ndarray  # recovery of each listed link
     output: float  # weighted output
-    allocation: Allocation  # the plan itself: whole units, but it may use more than the supplies
+    allocation: Allocation  # whole: the relaxation's, buses re-chosen within their supply (boxes, passes may exceed)
     prices: Prices
 
 
