@@ -110,11 +110,6 @@ class PricedBound:
         self._c = _candidates(problem, formulation)
         self._link_share = _link_shares(problem)
 
-    @property
-    def size(self) -> int:
-        """Candidate levels over all firms: what one evaluation's time grows with."""
-        return len(self._c.level)
-
     def output_bound(self, prices: Prices, lowest_link: float | None, evaluations: int = 1,
                      deadline: float | None = None, enough: float = -np.inf, seen: Seen | None = None) -> float:
         """Stage 2: no plan holding every listed link at ``lowest_link`` has more weighted output.
