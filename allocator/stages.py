@@ -112,10 +112,6 @@ MIN_SEARCH_SECONDS = 2.0
 PRICE_FIRST_EVALUATIONS = 20
 #: Evaluations stage 2's prices get to prove stage 3 before its own search (one does on Keqiao).
 PROOF_EVALUATIONS = 3
-#: The price search of stage 2 leaves this part of its time to the pushes of priced_plan:
-#: at 100,000 firms a search that ran to the end of its share left its best plan 3.4e-4
-#: below the bound, where three pushes would have brought it to 1.2e-5.
-PUSH_SHARE = 0.15
 #: A guided stage 3 only prices from stage 2's best prices (or solves its LP), so it gets
 #: this part of another stage's share: at 100,000 firms stage 2's price search needs about
 #: 20 evaluations of 1 s each to bring stage 2 within 2e-6 and stage 3 within 2e-5, while
@@ -367,10 +363,8 @@ class StageRunner:
         hold = None if self.z1 is None else self.z1 - HOLD_LINK_ABS
         enough = value * (1 + self.options.rel_gap)  # the stage's own target: no need to go lower
         plans = PricedPlans(self.problem, self._pricing(), hold)
-        evaluations, ends = budget
-        search_ends = None if ends is None else started + (1 - PUSH_SHARE) * (ends - started)
-        priced = self._pricing().output_bound(self._prices(duals), hold, evaluations, search_ends, enough, seen=plans)
-        plans.push(min(PUSH_EVALUATIONS, evaluations), ends)
+        priced = self._pricing().output_bound(self._prices(duals), hold, *budget, enough, seen=plans)
+        plans.push(min(PUSH_EVALUATIONS, budget[0]), budget[1])
         seconds = run.seconds + time.perf_counter() - started
         self.clock.mark("stage2")
         self._stage2_prices = plans.prices
