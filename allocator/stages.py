@@ -375,7 +375,7 @@ class StageRunner:
         if run.bound is not None and priced >= run.bound:
             return replace(run, seconds=seconds), best
         self.notes.append(f"stage 2's bound prices the LP's duals over whole units, bus group by bus group "
-                          f"(LP bound {run.bound:.9g})")
+                          f"(LP bound {run.bound:.9g}; {plans.evaluations} evaluations)")
         return replace(run, bound=priced, seconds=seconds), best
 
     def _priced_units(self, run: SolverRun, value: float, bound: float | None) -> tuple[SolverRun, float | None]:
