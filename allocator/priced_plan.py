@@ -63,7 +63,7 @@ class PricedPlans:
         if self._at_bound is None or self.lowest_link is None:
             return
         relaxed, check = self._at_bound
-        check = check or self._offer(relaxed)
+        check = self._offer(relaxed) if check is None else check
         prices = relaxed.prices
         missed = np.array([check.link_after[link] < self.lowest_link for link in self.problem.links])
         if not missed.any() or check.violations:
@@ -74,9 +74,9 @@ class PricedPlans:
             each = (time.perf_counter() - began) / done if done else 0.0
             if deadline is not None and time.perf_counter() + each > deadline:
                 return
-            step = PUSHES[min(done, len(PUSHES) - 1)] if holding is None else (missing + holding) / 2
             if holding is None and done >= len(PUSHES):
                 return
+            step = PUSHES[done] if holding is None else (missing + holding) / 2
             links = np.where(missed, base * (1 + step), prices.links)
             if self._holds(self._offer(self.pricing.best(replace(prices, links=links)))):
                 holding = step

@@ -103,6 +103,12 @@ def needed_for(problem: Problem, level: np.ndarray, firms: np.ndarray | None = N
     return boxes, passes, whole_at_least(E * level - P)
 
 
+def recovery(problem: Problem, link: str, level: np.ndarray) -> float:
+    """R_L: the link's members' capacity ``level``, weighted by output value (SPEC)."""
+    members, values = problem.link_members(link), problem.instance.output_value
+    return float(values[members] @ level[members] / values[members].sum())
+
+
 def mask_cap(problem: Problem, returned: np.ndarray) -> np.ndarray:
     """No-waste cap on boxes: max(0, ceil((q(P + r) - S) / pack)); 0 for ineligible firms.
 

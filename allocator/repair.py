@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from allocator.fill import box_gain, fill_leftovers, pass_gain, shares
-from allocator.problem import Problem, capacity, mask_cap, needed_for, whole_at_least
+from allocator.problem import Problem, capacity, mask_cap, needed_for, recovery, whole_at_least
 from allocator.result import Allocation
 
 
@@ -54,7 +54,7 @@ def top_up_links(problem: Problem, plan: Allocation, lowest_link: float, worth: 
     """
     for _ in range(TOP_UP_ROUNDS):
         level = capacity(problem, plan.boxes, plan.passes, plan.returned)
-        short = [link for link in problem.links if _recovery(problem, link, level) < lowest_link]
+        short = [link for link in problem.links if recovery(problem, link, level) < lowest_link]
         if not short:
             return plan
         for link in short:
@@ -68,17 +68,12 @@ def top_up_links(problem: Problem, plan: Allocation, lowest_link: float, worth: 
 TOP_UP_ROUNDS = 3
 
 
-def _recovery(problem: Problem, link: str, level: np.ndarray) -> float:
-    members, v = problem.link_members(link), problem.instance.output_value
-    return float(v[members] @ level[members] / v[members].sum())
-
-
 def _move_into(problem: Problem, plan: Allocation, link: str, lowest_link: float, kind: str,
                worth: np.ndarray) -> Allocation:
     """Move boxes (or passes) into ``link`` until it reaches ``lowest_link``, as estimated."""
     members, v = problem.link_members(link), problem.instance.output_value
     level = capacity(problem, plan.boxes, plan.passes, plan.returned)
-    short = (lowest_link - _recovery(problem, link, level)) * v[members].sum()
+    short = (lowest_link - recovery(problem, link, level)) * v[members].sum()
     if short <= 0:
         return plan
     given = getattr(plan, kind)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allocator.problem import Problem, capacity, capacity_terms, mask_cap
+from allocator.problem import Problem, capacity, capacity_terms, mask_cap, recovery
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,12 +64,8 @@ def evaluate(problem: Problem, allocation: Allocation) -> Evaluation:
     b, p, r, y = allocation.boxes, allocation.passes, allocation.returned, allocation.buses
     c_after = capacity(problem, b, p, r)
     values = inst.output_value
-    link_before, link_after = {}, {}
-    for link in problem.links:
-        members = problem.link_members(link)
-        total = values[members].sum()
-        link_before[link] = float(values[members] @ problem.c_before[members] / total)
-        link_after[link] = float(values[members] @ c_after[members] / total)
+    link_before = {link: recovery(problem, link, problem.c_before) for link in problem.links}
+    link_after = {link: recovery(problem, link, c_after) for link in problem.links}
     return Evaluation(
         c_before=problem.c_before,
         c_after=c_after,

@@ -267,12 +267,10 @@ class StageRunner:
         """LP, then the price search (bound and plans, see allocator.priced_plan), then a search
         around the LP from the best plan in what is left, if the gap is still above the target."""
         began, share = time.perf_counter(), self.clock.share(2, last_weight=self._last_weight)
-        relaxed = self.model.relaxation(time_limit=share)
-        if relaxed is None or relaxed.outcome != "optimal":
+        relaxed, run, best = self._lp_and_prices(start, share, "guided", self._price_budget())
+        if run is None:
             seconds = relaxed.seconds if relaxed is not None else 0.0
             return start, SolverRun("infeasible" if relaxed else "time", None, None, None, seconds, 0)
-        run = SolverRun("guided", None, relaxed.objective, None, relaxed.seconds, 0, duals=relaxed.duals)
-        run, best = self._priced_output(run, start, relaxed.duals, self._price_budget())
         left = None if share is None else share - (time.perf_counter() - began)
         gap = _gap("max", evaluate(self.problem, best).weighted_output, run.bound)
         if (gap or 0.0) <= self.options.rel_gap or (left is not None and left < MIN_SEARCH_SECONDS):
@@ -285,16 +283,26 @@ class StageRunner:
         found = self._pick(best, search, hold_links=True)
         return found, replace(run, outcome=search.outcome, seconds=run.seconds + search.seconds, nodes=search.nodes)
 
+    def _lp_and_prices(self, start: Allocation, share: float | None, outcome: str, budget: tuple[int, float | None]
+                       ) -> tuple[SolverRun | None, SolverRun | None, Allocation]:
+        """Stage 2's LP, then the price search from its duals: the LP's run, the stage's run (None
+        if the LP did not solve to optimality) and the better of ``start`` and the search's plan."""
+        relaxed = self.model.relaxation(time_limit=share)
+        if relaxed is None or relaxed.outcome != "optimal":
+            return relaxed, None, start
+        run = SolverRun(outcome, None, relaxed.objective, None, relaxed.seconds, 0, duals=relaxed.duals)
+        run, best = self._priced_output(run, start, relaxed.duals, budget)
+        return relaxed, run, best
+
     def _stage2_by_prices(self, start: Allocation, output: np.ndarray) -> tuple[Allocation, StageResult | None]:
         """Stage 2 by the price search alone, if it closes the gap to STAGE2_GAP; else its best plan
         as the start of the search (see PRICE_FIRST_EVALUATIONS)."""
         self.model.set_objective(output, self.f.constant_output, maximize=True)
-        relaxed = self.model.relaxation(time_limit=self.clock.share(2))
-        if relaxed is None or relaxed.outcome != "optimal":
-            return start, None
         evaluations, ends = self._price_budget()
-        run = SolverRun("priced", None, relaxed.objective, None, relaxed.seconds, 0, duals=relaxed.duals)
-        run, best = self._priced_output(run, start, relaxed.duals, (min(evaluations, PRICE_FIRST_EVALUATIONS), ends))
+        budget = (min(evaluations, PRICE_FIRST_EVALUATIONS), ends)
+        _, run, best = self._lp_and_prices(start, self.clock.share(2), "priced", budget)
+        if run is None:
+            return start, None
         value = evaluate(self.problem, best).weighted_output
         gap = _gap("max", value, run.bound)
         if gap is None or gap > min(self.options.rel_gap, STAGE2_GAP):
@@ -360,7 +368,7 @@ class StageRunner:
         if duals is None or (_gap("max", value, run.bound) or 0.0) <= OPTIMAL_GAP:
             return run, best
         started = time.perf_counter()
-        hold = None if self.z1 is None else self.z1 - HOLD_LINK_ABS
+        hold = self._link_hold
         enough = value * (1 + self.options.rel_gap)  # the stage's own target: no need to go lower
         plans = PricedPlans(self.problem, self._pricing(), hold)
         priced = self._pricing().output_bound(self._prices(duals), hold, *budget, enough, seen=plans)
@@ -391,10 +399,7 @@ class StageRunner:
         else:
             return run, bound
         started = time.perf_counter()
-        hold = None if self.z1 is None else self.z1 - HOLD_LINK_ABS
-        floor, enough = self.z2 * (1 - HOLD_OUTPUT_REL), value * (1 - self.options.rel_gap)
-        units = self._pricing().units_bound(prices, floor, hold, *self._price_budget(), enough)
-        priced = math.ceil(units - 1e-6)
+        priced = self._units_bound(prices, *self._price_budget(), value * (1 - self.options.rel_gap))
         run = replace(run, seconds=run.seconds + time.perf_counter() - started)
         self.clock.mark("stage3")
         if bound is not None and priced <= bound:
@@ -403,6 +408,17 @@ class StageRunner:
         lp = "" if bound is None else f" (LP bound {bound:.0f})"
         self.notes.append(f"stage 3's bound prices {source} over whole units, bus group by bus group{lp}")
         return run, float(priced)
+
+    @property
+    def _link_hold(self) -> float | None:
+        """The lowest link recovery stages 2 and 3 must keep (None without stage 1)."""
+        return None if self.z1 is None else self.z1 - HOLD_LINK_ABS
+
+    def _units_bound(self, prices: Prices, evaluations: int, deadline: float | None, enough: float) -> int:
+        """Stage 3's priced bound from ``prices``, searched until ``enough`` (a whole number of units)."""
+        floor = self.z2 * (1 - HOLD_OUTPUT_REL)
+        units = self._pricing().units_bound(prices, floor, self._link_hold, evaluations, deadline, enough)
+        return math.ceil(units - 1e-6)
 
     @property
     def _last_weight(self) -> float:
@@ -478,11 +494,9 @@ class StageRunner:
         """Stage 3 proven by stage 2's prices alone, when their bound meets the plan's units
         (see Prices.for_units); a few evaluations, else nothing is claimed and the search follows."""
         started, count = time.perf_counter(), float(evaluate(self.problem, plan).resources_used)
-        hold = None if self.z1 is None else self.z1 - HOLD_LINK_ABS
-        bound = self._pricing().units_bound(self._stage2_prices.for_units(), self.z2 * (1 - HOLD_OUTPUT_REL), hold,
-                                            PROOF_EVALUATIONS, self._stage_ends, count)
+        bound = self._units_bound(self._stage2_prices.for_units(), PROOF_EVALUATIONS, self._stage_ends, count)
         self.clock.mark("stage3")
-        if math.ceil(bound - 1e-6) < count:
+        if bound < count:
             return None
         self.notes.append("stage 3 is proven by stage 2's best prices over whole units")
         run = SolverRun("priced", count, count, None, time.perf_counter() - started, 0)
@@ -584,7 +598,7 @@ class StageRunner:
         candidate = read_allocation(self.problem, self.f, run.values)
         check = evaluate(self.problem, candidate)
         problems = list(check.violations)
-        if hold_links and self.z1 is not None and check.min_link < self.z1 - HOLD_LINK_ABS:
+        if hold_links and self._link_hold is not None and check.min_link < self._link_hold:
             problems.append("stage 1 not held")
         if hold_output and check.weighted_output < self.z2 * (1 - HOLD_OUTPUT_REL):
             problems.append("stage 2 not held")

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 
+from allocator.highs import HighsModel
 from allocator.model import build
 from allocator.pipeline import load_problem
 from allocator.priced_bound import PricedBound, Prices, _bus_choice
+from allocator.priced_plan import PUSH_EVALUATIONS, PricedPlans
 from allocator.problem import Problem
 from allocator.repair import repair, top_up_links
 from allocator.result import Allocation, evaluate
@@ -126,3 +128,29 @@ def test_a_short_link_is_topped_up_with_boxes_from_outside_it():
     assert topped.boxes.tolist() == [7, 7]
     check = evaluate(problem, topped)
     assert check.violations == () and check.min_link == 0.5
+
+
+def test_raising_a_missed_links_price_buys_a_plan_that_holds_it():
+    # Keqiao, the links held 1e-4 below stage 1's optimum, one evaluation at the LP's duals:
+    # the repaired relaxed plan misses the hold, so nothing is kept; raising the missed
+    # link's price (PricedPlans.push) gives plans that hold it (measured: 121,907.6, below
+    # the 121,964.2 those duals prove)
+    problem = load_problem(KEQIAO)
+    f = build(problem)
+    model = HighsModel(f)
+    hold = 0.3725685976636744 - 1e-4
+    model.set_lower(f.z, hold)
+    output = np.zeros(f.num_cols)
+    output[f.c[f.c >= 0]] = f.value_weight
+    model.set_objective(output, f.constant_output, maximize=True)
+    duals = np.abs(model.relaxation(time_limit=None).duals)
+    supply = [float(duals[f.supply_rows[k]]) for k in ("boxes", "passes", "buses")]
+    pricing = PricedBound(problem, f)
+    plans = PricedPlans(problem, pricing, hold)
+    bound = pricing.output_bound(Prices(*supply, links=duals[f.link_rows]), hold, seen=plans)
+    assert plans.plan is None
+    plans.push(PUSH_EVALUATIONS, None)
+    assert plans.plan is not None
+    check = evaluate(problem, plans.plan)
+    assert check.violations == () and check.min_link >= hold
+    assert check.weighted_output == plans.output <= bound
