@@ -21,6 +21,16 @@ import numpy as np
 from allocator.model import Formulation
 
 
+#: Options that keep HiGHS's proofs true, each found by a counterexample:
+#: - integrality to 1e-9: the default 1e-6 is also what its presolve reasons with, and on a
+#:   fibre link of outputs 1 and 624,999 it took a pass worth 8e-7 of the link for nothing and
+#:   "proved" 0.9999992 optimal where 1.0 is reachable (claims are judged to 1e-8 in stage 1);
+#: - no restart: on two firms sharing one bus (tests/test_highs_faults.py) the presolve of the
+#:   restart fixed a column wrongly (its dual fixing) and HiGHS 1.16 "proved" 57 optimal where
+#:   58 is reachable; with restarts off, or presolve off, it finds 58.
+SAFE_OPTIONS = {"mip_feasibility_tolerance": 1e-9, "mip_allow_restart": False}
+
+
 @dataclass(frozen=True)
 class SolverRun:
     """What one MIP run returned, in the solver's own objective units."""
@@ -86,6 +96,8 @@ class HighsModel:
         # HiGHS's branch and bound is sequential; more threads only help its parallel parts
         # (symmetry detection, parallel simplex). One thread keeps runs reproducible.
         self._set("threads", int(threads))
+        for name, value in SAFE_OPTIONS.items():
+            self._set(name, value)
         self.num_cols = formulation.num_cols
         self._start: np.ndarray | None = None
         self._integer = np.zeros(0, dtype=bool)

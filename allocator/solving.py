@@ -13,7 +13,6 @@ import numpy as np
 from allocator.model import build
 from allocator.problem import Problem, mask_cap
 from allocator.result import Allocation, Evaluation, evaluate
-from allocator.seating import fill_spare_seats
 from allocator.stages import (
     SEARCHES,
     SOLVERS,
@@ -23,10 +22,9 @@ from allocator.stages import (
     StageRunner,
     Status,
     open_model,
-    stage_status,
 )
 
-__all__ = ["SEARCHES", "SOLVERS", "Result", "SolveOptions", "StageResult", "Status", "solve", "stage_status"]
+__all__ = ["SEARCHES", "SOLVERS", "Result", "SolveOptions", "StageResult", "Status", "solve"]
 
 @dataclass(frozen=True)
 class SolveOptions:
@@ -87,10 +85,9 @@ def solve(problem: Problem, options: SolveOptions | None = None, *, started: flo
     stages.append(stage)
     current, stage = run.stage3(current)
     stages.append(stage)
-    seated = fill_spare_seats(problem, current)
-    filled = int((seated.returned - current.returned).sum())
     clock.mark("solve")
-    return Result(problem, options, seated, evaluate(problem, seated), tuple(stages), clock.timings, tuple(run.notes), filled)
+    return Result(problem, options, current, evaluate(problem, current), tuple(stages), clock.timings, tuple(run.notes),
+                  run.seats_filled)
 
 
 def initial_allocation(problem: Problem) -> Allocation:

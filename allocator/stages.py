@@ -19,12 +19,22 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, replace
-from enum import Enum
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from allocator.bus_bound import bus_relaxation
+from allocator.claims import (
+    HOLD_OUTPUT_REL,
+    OPTIMAL_REL_STAGE2,
+    Status,
+    FLOAT_NOISE,
+    gap as _claims_gap,
+    judge,
+    link_hold,
+    output_hold,
+    wrong_side,
+)
 from allocator.highs import HighsModel, SolverRun
 from allocator.fill import fill_leftovers
 from allocator.model import Formulation
@@ -33,40 +43,23 @@ from allocator.priced_plan import PUSH_EVALUATIONS, PricedPlans
 from allocator.problem import Problem, mask_cap
 from allocator.result import Allocation, evaluate
 from allocator.scip import ScipModel
+from allocator.seating import fill_spare_seats
 from allocator.surplus import drop_surplus
 
 if TYPE_CHECKING:
     from allocator.solving import SolveOptions
 
-#: A proven gap this small is the solver's numerical tolerance, so such a stage is
-#: reported as optimal: 1e-7 relative, or 1e-6 absolute (HiGHS's bounds carry about 1e-6
-#: absolute slack; on a stage-1 value near 0.4 that is 2.5e-6 relative, and 1e-6 is the
-#: SPEC's own tolerance for holding stage 1).
-OPTIMAL_GAP = 1e-7
-OPTIMAL_ABS = 1e-6
-#: SPEC tolerances for holding an earlier stage.
-HOLD_LINK_ABS = 1e-6
-HOLD_OUTPUT_REL = 1e-6
-#: Safety margins inside those tolerances, so that values recomputed from the integer
-#: decisions still meet the SPEC's tolerances despite the solver's feasibility tolerance.
-_LINK_MARGIN = 3e-7
-_OUTPUT_MARGIN = 4e-7
 #: Stage 2 is searched to this gap when time allows, the gap the report calls optimal.
 #: Stage 3 may only trade 1e-6 of stage 2, so a looser stage 2 leaves stage 3 to finish
 #: stage 2's search (measured on Keqiao: stage 3 took 15-115 s after a 1e-4 stage 2, 9-14 s
 #: after a 1e-6 one); 1e-7 rather than 1e-6 costs about 1 s there (chain balance on: stage 2
 #: 3.6 -> 4.2 s; off: 7.6 -> 8.6 s) and turns "within gap" into a proven optimum.
-STAGE2_GAP = OPTIMAL_GAP
+STAGE2_GAP = OPTIMAL_REL_STAGE2
 #: Stage 2 puts this price (relative to its LP bound) on every box, pass and bus, and
 #: searches to STAGE2_GAP (same scale): then one search proves stage 2 and stage 3, see
 #: :meth:`StageRunner.stage2_priced`.  The price must exceed the 1e-6 that stage 3 may
 #: trade plus the search's gap plus HiGHS's own imprecision: 5e-6 - 1e-6 - 1e-7 leaves 3.9e-6.
 UNIT_PRICE = 5e-6
-#: HiGHS's optimum can sit below a plan's recomputed value by its feasibility tolerance
-#: times a firm's weight (seen on two-firm instances: 1.1e-5 relative, a c_i 9e-7 low);
-#: such a bound is raised to the plan's value.  One further off than the default gap is
-#: not used at all.
-BOUND_SLACK = 1e-4
 #: The priced proof of stage 3 must clear HiGHS's resolution: its optimum can miss a plan
 #: better by its feasibility tolerance times a firm's weight (1e-6 x w v), so the proof's
 #: slack must exceed ten times that for the heaviest firm.  Without this, a one-firm
@@ -124,16 +117,6 @@ SEARCHES = ("auto", "full", "guided")
 SOLVERS = ("highs", "scip")
 
 
-class Status(str, Enum):
-    OPTIMAL = "optimal"  # proven, gap at or below OPTIMAL_GAP (or OPTIMAL_ABS absolute)
-    WITHIN_GAP = "within gap"  # proven gap at or below the requested relative gap
-    FEASIBLE = "feasible"  # a plan with a larger gap, the solver stopped for another reason
-    TIME_LIMIT = "time limit"
-    WORK_LIMIT = "work limit"
-    NO_SOLUTION = "no solution"
-    SKIPPED = "skipped"
-
-
 @dataclass(frozen=True)
 class StageResult:
     stage: int
@@ -182,6 +165,7 @@ class StageRunner:
                  clock: Clock):
         self.problem, self.f, self.model, self.options, self.clock = problem, formulation, model, options, clock
         self.notes: list[str] = []
+        self.seats_filled = 0  # waiting workers the last kept plan seated on spare seats
         self.z1: float | None = None
         self.z2 = 0.0
         self.stage2_tight = False
@@ -203,7 +187,7 @@ class StageRunner:
         self.model.set_objective(_counting(self.f.num_cols, self.f.z), 0.0, maximize=True)
         share = self.clock.share(3, last_weight=self._last_weight)
         run = self._run(start, stages_left=3)
-        best = self._pick(start, run)
+        best = self._keep(self._pick(start, run))
         value = evaluate(self.problem, best).min_link
         self.z1 = value
         gap = _gap("max", value, run.bound)
@@ -236,7 +220,7 @@ class StageRunner:
         f = self.f
         self._mark_share(stages_left=2)
         if self.z1 is not None:
-            self.model.set_lower(f.z, self.z1 - HOLD_LINK_ABS + _LINK_MARGIN)  # (C11)
+            self.model.set_lower(f.z, link_hold(self.z1))  # (C11), the SPEC's hold exactly
         output = np.zeros(f.num_cols)
         output[f.c[f.c >= 0]] = f.value_weight
         if self.guided:
@@ -257,6 +241,7 @@ class StageRunner:
             best = self._pick(start, run, hold_links=True)
             duals = run.duals if run.duals is not None else self._output_duals
             run, best = self._priced_output(run, best, duals, self._price_budget())
+        best = self._keep(best)
         value = evaluate(self.problem, best).weighted_output
         self.z2 = value
         report = self._report(2, "max", run, value, run.bound)
@@ -303,6 +288,7 @@ class StageRunner:
         _, run, best = self._lp_and_prices(start, self.clock.share(2), "priced", budget)
         if run is None:
             return start, None
+        best = self._keep(best)
         value = evaluate(self.problem, best).weighted_output
         gap = _gap("max", value, run.bound)
         if gap is None or gap > min(self.options.rel_gap, STAGE2_GAP):
@@ -344,19 +330,21 @@ class StageRunner:
             return start, None
         abs_gap = min(STAGE2_GAP, self.options.rel_gap) * relaxed.objective
         run = self._run(start, stages_left=2, rel_gap=min(self.options.rel_gap, STAGE2_GAP), abs_gap=abs_gap)
-        best = self._pick(start, run, hold_links=True)
+        best = self._keep(self._pick(start, run, hold_links=True))
         check = evaluate(self.problem, best)
         value, count = check.weighted_output, check.resources_used
-        bound = run.bound + price * most if run.bound is not None else None
+        lagrange = run.bound  # L as proven: the bound of max (output - price x units)
+        bound = lagrange + price * most if lagrange is not None else None
         seconds = relaxed.seconds + priced_lp.seconds + run.seconds
         run = SolverRun(run.outcome, run.objective, bound, None, seconds, run.nodes)
         report = self._report(2, "max", run, value, bound)
         if report.status in (Status.OPTIMAL, Status.WITHIN_GAP):
             self.z2 = value
             self.stage2_tight = report.gap <= HOLD_OUTPUT_REL
-            priced_best = max(bound - price * most, value - price * count)  # L, never below the plan
-            slack = value * (1 - HOLD_OUTPUT_REL) - (priced_best + price * (count - 1))
-            if slack > PRICE_RESOLUTION * float(f.value_weight.max(initial=0.0)) + 1e-9 * abs(value):
+            slack = output_hold(value) - (lagrange + price * (count - 1))
+            margin = PRICE_RESOLUTION * float(f.value_weight.max(initial=0.0)) + FLOAT_NOISE * max(1.0, abs(value))
+            # an L below the plan's own priced value is a numerical failure: it proves nothing
+            if wrong_side("max", value - price * count, lagrange) <= FLOAT_NOISE and slack > margin:
                 self.stage3_proven = count
         return best, report
 
@@ -365,7 +353,7 @@ class StageRunner:
         """Stage 2's bound, tightened by pricing its LP's duals over whole units (see priced_bound),
         and its plan, if one of the search's relaxed plans repairs to a better one (see priced_plan)."""
         value = evaluate(self.problem, best).weighted_output
-        if duals is None or (_gap("max", value, run.bound) or 0.0) <= OPTIMAL_GAP:
+        if duals is None or (_gap("max", value, run.bound) or 0.0) <= OPTIMAL_REL_STAGE2:
             return run, best
         started = time.perf_counter()
         hold = self._link_hold
@@ -390,7 +378,7 @@ class StageRunner:
         """Stage 3's bound, tightened the same way (the output hold priced too), from stage 2's
         best prices where there are some (see Prices.for_units), else from the LP's duals."""
         gap = _gap("min", value, bound)
-        if self._output_row < 0 or (gap is not None and gap <= OPTIMAL_GAP):
+        if self._output_row < 0 or (gap is not None and gap <= 0):
             return run, bound
         if self._stage2_prices is not None:
             prices = self._stage2_prices.for_units()
@@ -412,7 +400,7 @@ class StageRunner:
     @property
     def _link_hold(self) -> float | None:
         """The lowest link recovery stages 2 and 3 must keep (None without stage 1)."""
-        return None if self.z1 is None else self.z1 - HOLD_LINK_ABS
+        return link_hold(self.z1)
 
     def _units_bound(self, prices: Prices, evaluations: int, deadline: float | None, enough: float) -> int:
         """Stage 3's priced bound from ``prices``, searched until ``enough`` (a whole number of units)."""
@@ -463,6 +451,10 @@ class StageRunner:
                          ((f.b, supply.boxes), (f.p, supply.passes), (f.y, supply.buses))))
 
     def stage3(self, start: Allocation) -> tuple[Allocation, StageResult]:
+        best, report = self._stage3(start)
+        return self._keep(best), report  # spare seats cost no unit: the value stands
+
+    def _stage3(self, start: Allocation) -> tuple[Allocation, StageResult]:
         f = self.f
         self._mark_share(stages_left=1)
         if self.stage3_proven is not None:
@@ -470,7 +462,7 @@ class StageRunner:
                                       float(self.stage3_proven), 0.0, 0.0, note="proven in stage 2")
         start = drop_surplus(self.problem, start)
         cols = f.c[f.c >= 0]
-        floor = self.z2 * (1 - HOLD_OUTPUT_REL + _OUTPUT_MARGIN) - f.constant_output
+        floor = output_hold(self.z2) - f.constant_output  # the SPEC's hold exactly: it may prove
         self._output_row = self.model.add_row(cols, f.value_weight, floor, math.inf)  # (C12)
         units = self._units()
         if not self.guided and self._stage2_prices is not None:
@@ -591,6 +583,13 @@ class StageRunner:
         seconds = run.seconds + (0.0 if solved else relaxed.seconds)
         return SolverRun(outcome, run.objective, relaxed.objective, run.values, seconds, run.nodes, duals=relaxed.duals)
 
+    def _keep(self, plan: Allocation) -> Allocation:
+        """The plan a stage keeps, with spare seats given to waiting workers (see allocator.seating):
+        they cost nothing and lower no figure, and the stage's value must be the exported plan's."""
+        seated = fill_spare_seats(self.problem, plan)
+        self.seats_filled = int((seated.returned - plan.returned).sum())
+        return seated
+
     def _pick(self, start: Allocation, run: SolverRun, hold_links: bool = False, hold_output: bool = False) -> Allocation:
         """The solver's allocation if it checks out against the SPEC, else the start."""
         if run.values is None:
@@ -608,16 +607,11 @@ class StageRunner:
         return candidate
 
     def _report(self, stage: int, sense: str, run: SolverRun, value: float | None, bound: float | None) -> StageResult:
-        beyond = None if value is None or bound is None else (value - bound if sense == "max" else bound - value)
-        if beyond is not None and beyond > BOUND_SLACK * max(1.0, abs(value)):
-            # a bound well on the wrong side of a verified plan proves nothing: say so, claim nothing
-            self.notes.append(f"stage {stage}: the solver's bound {bound:.9g} contradicts the plan's value {value:.9g}; not used")
-            bound = None
-        elif beyond is not None and beyond > 0:
-            bound = value  # the solver's tolerance: the verified plan itself bounds the optimum from its side
-        gap = _gap(sense, value, bound)
-        status = stage_status(value, gap, run.outcome, self.options.rel_gap)
-        return StageResult(stage, STAGE_NAMES[stage], sense, status, value, bound, gap, run.seconds, run.nodes)
+        """The stage's claim from its recomputed value and its bound as proven (see allocator.claims)."""
+        claim = judge(stage, sense, value, bound, run.outcome, self.options.rel_gap)
+        if claim.note:
+            self.notes.append(claim.note)
+        return StageResult(stage, STAGE_NAMES[stage], sense, claim.status, value, bound, claim.gap, run.seconds, run.nodes)
 
 
 def open_model(options: SolveOptions, formulation: Formulation) -> HighsModel | ScipModel:
@@ -646,31 +640,8 @@ def _guided(search: str, formulation: Formulation) -> bool:
     return search == "guided" or (search == "auto" and formulation.num_nonzeros > GUIDED_ABOVE)
 
 
-def stage_status(value: float | None, gap: float | None, outcome: str, rel_gap: float) -> Status:
-    """What a stage may claim: from the recomputed value and the proven gap, not the solver's word."""
-    if gap is not None and (gap <= OPTIMAL_GAP or gap * abs(value) <= OPTIMAL_ABS * (1 + 1e-6)):
-        return Status.OPTIMAL
-    if gap is not None and gap <= rel_gap * (1 + 1e-9):
-        return Status.WITHIN_GAP
-    if outcome == "time":
-        return Status.TIME_LIMIT
-    if outcome == "work":
-        return Status.WORK_LIMIT
-    return Status.NO_SOLUTION if value is None else Status.FEASIBLE
-
-
 def _gap(sense: str, value: float | None, bound: float | None) -> float | None:
-    """Relative gap |bound - value| / |value|, never negative; None when unknown."""
-    if value is None or bound is None:
-        return None
-    distance = bound - value if sense == "max" else value - bound
-    if abs(value) < 1e-12:
-        return 0.0 if distance <= 1e-12 else math.inf
-    gap = distance / abs(value)
-    # below 1e-12 the bound and the recomputed value agree to float rounding; HiGHS's bound
-    # can move in its last bits between runs (seen as 1.5e-16 vs 3e-16 under heavy load),
-    # which would make comparison.csv differ between otherwise identical sweeps
-    return gap if gap > 1e-12 else 0.0
+    return _claims_gap(sense, value, bound)
 
 
 def read_allocation(problem: Problem, f: Formulation, values: np.ndarray) -> Allocation:
