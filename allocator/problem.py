@@ -79,7 +79,7 @@ class Problem:
 
 def whole_at_least(amount: np.ndarray) -> np.ndarray:
     """The smallest whole number >= amount, never below 0, guarded against float noise
-    (x.0000000001 must stay x): how many boxes, passes or workers an amount of c needs."""
+    (x.0000000001 must stay x).  An estimate only: :func:`needed_for` checks its counts."""
     return np.ceil(np.maximum(amount, 0) - 1e-9).astype(np.int64)
 
 
@@ -88,19 +88,49 @@ def needed_for(problem: Problem, level: np.ndarray, firms: np.ndarray | None = N
     """The fewest boxes, passes and returned workers with which each firm's masks, freight and
     workers terms reach ``level`` (for ``firms``, all by default): what a capacity costs.
 
-    0 where a term never binds (no masks counted, no trucks, all freight free).  Shared by the
-    model's bounds, the surplus and leftover passes and the priced bound's candidate levels.
+    Exact for the terms as :func:`capacity` computes them: each count k is the least with
+    term(k) >= level (to LEVEL_ROUNDING), checked on both sides, so no float slack can add or
+    drop a unit (a fixed slack of 1e-9 on (q E level - S) / pack over-counted at large stocks).  0 where a
+    term never binds (no masks counted, no trucks, all freight free).  Shared by the model's
+    bounds, the surplus and leftover passes and the priced bound's candidate levels.
     """
     inst, sc = problem.instance, problem.scenario
     pick = slice(None) if firms is None else firms
     E, P = inst.employees[pick].astype(float), inst.on_post[pick].astype(float)
     S, T = inst.masks_in_stock[pick].astype(float), inst.trucks_needed[pick].astype(float)
     q, pack, share = float(sc.rules.masks_per_worker), float(sc.supply.mask_pack), sc.rules.freight_free_share
-    level = np.asarray(level, dtype=float)
-    nothing = np.zeros(np.broadcast(E, level).shape, dtype=np.int64)
-    boxes = whole_at_least((q * E * level - S) / pack) if q > 0 else nothing
-    passes = whole_at_least(T * (level - share) / (1 - share)) if share < 1 else nothing
-    return boxes, passes, whole_at_least(E * level - P)
+    level = np.broadcast_to(np.asarray(level, dtype=float), np.broadcast(E, np.asarray(level)).shape)
+    nothing = np.zeros(level.shape, dtype=np.int64)
+    if q > 0:
+        boxes = _fewest(lambda k: (S + pack * k) / (q * E), whole_at_least((q * E * level - S) / pack), level)
+    else:
+        boxes = nothing
+    if share < 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            freight = lambda k: np.where(T > 0, share + (1 - share) * k / np.maximum(T, 1), 1.0)  # noqa: E731
+        passes = _fewest(freight, whole_at_least(T * (level - share) / (1 - share)), level)
+    else:
+        passes = nothing
+    return boxes, passes, _fewest(lambda k: (P + k) / E, whole_at_least(E * level - P), level)
+
+
+#: Two computations of the same share can differ in their last bit (5/6 as (P + A) / E is
+#: 0.8333333333333334, as 0.5 + 0.5 x 2/3 it is 0.8333333333333333): a term within this of a
+#: level reaches it.  One unit moves a term by 1/E, pack/(q E) or (1 - share)/T, far more.
+LEVEL_ROUNDING = 1e-12
+
+
+def _fewest(term, estimate: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """The least k >= 0 with term(k) >= level (up to rounding), from an estimate a few units off."""
+    k = np.asarray(estimate, dtype=np.int64).copy()
+    level = level - LEVEL_ROUNDING
+    for _ in range(8):
+        up = term(k) < level
+        down = (k > 0) & (term(np.maximum(k - 1, 0)) >= level)
+        if not (up.any() or down.any()):
+            return k
+        k = k + up - down
+    raise AssertionError("needed_for: an estimate was more than a few units off")
 
 
 def recovery(problem: Problem, link: str, level: np.ndarray) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from decimal import Decimal
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,8 +109,13 @@ class Scenario:
         return _build(_nested_copy(DEFAULTS))
 
     def reserve_boxes(self, tier: str) -> int:
-        """R_t = floor(rho_t * masks / pack): the boxes a tier's reserve asks for."""
-        return math.floor(self.tiers[tier].mask_reserve * self.supply.masks / self.supply.mask_pack)
+        """R_t = floor(rho_t * masks / pack): the boxes a tier's reserve asks for, computed on the
+        decimal as written (0.29 x 380,000 / 50 = 2,204; binary floating point gives 2,203).
+
+        A share read from TOML is a float; its shortest repr is the decimal the officer wrote.
+        """
+        share = Decimal(repr(float(self.tiers[tier].mask_reserve)))
+        return math.floor(share * self.supply.masks / self.supply.mask_pack)
 
     def threshold(self, tier: str) -> float:
         """A tier's own electricity threshold overrides the rules value."""
@@ -247,8 +253,8 @@ def _build(raw: dict[str, Any], source: str = "scenario") -> Scenario:
     rules_raw["chain_links"] = tuple(str(x).strip() for x in rules_raw["chain_links"])
     rules = Rules(**rules_raw)
     tiers = {t: TierRule(**raw["tiers"][t]) for t in TIERS}
-    reserves = sum(rule.mask_reserve for rule in tiers.values())
-    if reserves > 1 + 1e-12:
+    reserves = sum(Decimal(repr(float(rule.mask_reserve))) for rule in tiers.values())  # exact, as written
+    if reserves > 1:
         raise InputError([InputProblem(source, f"mask reserves of the tiers add up to {reserves:g}, more than 1", column="tiers.*.mask_reserve")])
     return Scenario(supply=supply, rules=rules, tiers=tiers, lang=raw["report"]["lang"])
 
