@@ -122,11 +122,7 @@ def solve(
     try:
         result = pipeline.run(instance, scenario, set_, options=options, encoding=encoding)
         language = lang.value if lang else result.problem.scenario.lang
-        summary = _deliver(result, started, export, language)
-        if html or plots:
-            from allocator.visual import plan_outputs
-
-            _write_visuals(*plan_outputs(result, summary, language, html is not None, plots is not None), html, plots)
+        summary = _deliver(result, started, export, language, html, plots)
     except Exception as exc:  # bad input and unwritable exports end here; anything else is re-raised
         _fail_on_bad_input(exc)
     if format is Format.json:
@@ -140,25 +136,32 @@ def solve(
     raise typer.Exit(0 if result.has_plan else 1)
 
 
-def _write_visuals(html_text, pngs, warnings, html: Path | None, plots: Path | None) -> None:
-    from allocator.export import write_export
-
+def _add_visuals(outputs, html_text, pngs, warnings, html: Path | None, plots: Path | None) -> None:
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     if html is not None:
-        write_export(html.parent, {html.name: html_text.encode("utf-8")})
-    if plots is not None:
-        write_export(plots, pngs)
+        outputs.file(html, html_text.encode("utf-8"))
+    for name, data in pngs.items() if plots is not None else ():
+        outputs.file(plots / name, data)
 
 
-def _deliver(result, started: datetime, export: Path | None, lang: str) -> dict:
+def _deliver(result, started: datetime, export: Path | None, lang: str, html: Path | None, plots: Path | None) -> dict:
+    """Render every output in memory, then write them all or none (see allocator.transaction)."""
     from allocator import pipeline
-    from allocator.export import export_files, write_export
+    from allocator.export import EXPORT_NAMES, export_files
     from allocator.summary import summarize
+    from allocator.transaction import Outputs
 
     summary = summarize(result)
+    outputs = Outputs()
     if export is not None:
-        write_export(export, export_files(result, summary, pipeline.manifest(result, summary, started), lang))
+        outputs.folder(export, export_files(result, summary, pipeline.manifest(result, summary, started), lang),
+                       EXPORT_NAMES)
+    if html or plots:
+        from allocator.visual import plan_outputs
+
+        _add_visuals(outputs, *plan_outputs(result, summary, lang, html is not None, plots is not None), html, plots)
+    outputs.commit()
     return summary
 
 
@@ -222,13 +225,15 @@ def generate(
     seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed gives the same file.")] = 1,
 ) -> None:
     """Write a synthetic instance calibrated to the Keqiao figures (see README)."""
-    from allocator.export import write_export
     from allocator.generate import generate as draw
     from allocator.generate import to_csv_bytes
+    from allocator.transaction import Outputs
 
     frame = draw(preset.value, seed)
     try:
-        write_export(output.parent if str(output.parent) else Path("."), {output.name: to_csv_bytes(frame)})
+        outputs = Outputs()
+        outputs.file(output, to_csv_bytes(frame))
+        outputs.commit()
     except Exception as exc:
         _fail_on_bad_input(exc)
     typer.echo(f"wrote {output}: {len(frame):,} enterprises (preset {preset.value}, seed {seed})")
@@ -269,20 +274,14 @@ def whatif(
     try:
         problem = load_problem(instance, scenario, set_, encoding)
         variants = (wi.grid(vary) if vary else []) + (wi.named(scenarios) if scenarios else [])
+        wi.check_names(variants)
     except Exception as exc:
         _fail_on_bad_input(exc)
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, solver=solver.value)
     count = workers or wi.default_workers()
     outcomes, interrupted = _sweep(problem, variants, options, count, backend.value, address, out, quiet)
-    _write_sweep(problem, outcomes, options, started, out)
     language = lang.value if lang else problem.scenario.lang
-    if html or plots:
-        from allocator.visual import sweep_outputs
-
-        try:
-            _write_visuals(*sweep_outputs(outcomes, language, html is not None, plots is not None), html, plots)
-        except Exception as exc:
-            _fail_on_bad_input(exc)
+    _write_sweep(problem, outcomes, options, started, out, language, html, plots)
     if not quiet:
         from allocator.report import render_sweep
 
@@ -318,16 +317,24 @@ def _sweep(problem, variants, options, workers, backend, address, out, quiet):
     return outcomes, False
 
 
-def _write_sweep(problem, outcomes, options, started, out) -> None:
-    if out is None:
-        return
+def _write_sweep(problem, outcomes, options, started, out, lang, html, plots) -> None:
+    """The comparison, its manifest and the charts, all or none (the runs' folders are written as they finish)."""
     from allocator import whatif as wi
-    from allocator.export import csv_bytes, json_bytes, write_export
+    from allocator.export import csv_bytes, json_bytes
+    from allocator.transaction import Outputs
 
-    columns, rows = wi.comparison(outcomes)
-    manifest = wi.sweep_manifest(problem.instance, outcomes, options, started, sys.argv)
     try:
-        write_export(out, {"comparison.csv": csv_bytes(columns, rows), "manifest.json": json_bytes(manifest)})
+        outputs = Outputs()
+        if out is not None:
+            columns, rows = wi.comparison(outcomes)
+            manifest = wi.sweep_manifest(problem.instance, outcomes, options, started, sys.argv)
+            outputs.file(out / "comparison.csv", csv_bytes(columns, rows))
+            outputs.file(out / "manifest.json", json_bytes(manifest))
+        if html or plots:
+            from allocator.visual import sweep_outputs
+
+            _add_visuals(outputs, *sweep_outputs(outcomes, lang, html is not None, plots is not None), html, plots)
+        outputs.commit()
     except Exception as exc:
         _fail_on_bad_input(exc)
 

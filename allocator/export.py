@@ -2,9 +2,8 @@
 
 Files are UTF-8 with a BOM (so Excel shows Chinese), text cells that a spreadsheet
 would run as a formula are neutralised with a leading apostrophe, and the whole folder
-is written atomically: every file goes to a temporary name first and is renamed into
-place only once all of them were written and every target was found writable (a
-file held open by Excel is reported, and nothing is replaced).  CSV content depends
+is replaced as a whole (see :mod:`allocator.transaction`): a reader sees the old set or
+the new one, and a failure leaves the old one.  CSV content depends
 only on the input, the scenario and the allocation, never on timings, so a
 ``--deterministic`` rerun gives byte-identical CSV files.
 """
@@ -14,18 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from allocator.errors import ExportError
 from allocator.reasons import reasons
 from allocator.result import binding_input, bus_stops
 from allocator.solving import Result
+from allocator.transaction import Outputs
 
 ALLOCATION_COLUMNS = (
     "enterprise_id", "name", "tier", "chain_link", "park", "origin", "employees", "on_post", "workers_away",
@@ -37,16 +33,6 @@ MASK_COLUMNS = ("enterprise_id", "name", "park", "tier", "chain_link", "boxes", 
 PASS_COLUMNS = ("enterprise_id", "name", "park", "tier", "chain_link", "trucks_needed", "passes")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _file_mode() -> int:
-    """Plain files get the usual permissions (mkstemp would leave them private)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-_FILE_MODE = _file_mode()
 
 
 def export_files(result: Result, summary: dict[str, Any], manifest: dict[str, Any], lang: str = "en") -> dict[str, bytes]:
@@ -68,73 +54,15 @@ def export_files(result: Result, summary: dict[str, Any], manifest: dict[str, An
     }
 
 
+#: Every name an export folder may hold: an earlier export of any command of this version.
+EXPORT_NAMES = frozenset({"allocation.csv", "buses.csv", "masks.csv", "passes.csv", "summary.json", "manifest.json"})
+
+
 def write_export(directory: str | Path, files: dict[str, bytes]) -> None:
-    """Write all files or none: temporary files first, then one rename per file."""
-    directory = Path(directory)
-    created = not directory.exists()
-    temps: list[tuple[Path, Path]] = []
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for name, data in files.items():
-            handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-            temps.append((Path(temp), directory / name))
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.chmod(temp, _FILE_MODE)
-        for _, target in temps:
-            _check_replaceable(target)
-        for temp, target in temps:
-            os.replace(temp, target)
-        temps.clear()
-    except OSError as exc:
-        raise ExportError(_explain(exc, directory)) from None
-    finally:
-        for temp, _ in temps:
-            temp.unlink(missing_ok=True)
-        if created and temps and not any(directory.iterdir()):
-            directory.rmdir()
-
-
-def write_new_folder(directory: str | Path, files: dict[str, bytes]) -> None:
-    """Write a whole folder under a temporary name, then rename it into place.
-
-    Used for the per-scenario folders of a sweep: an interrupted run leaves only a
-    ``.NAME.partial-*`` folder, which the sweep removes, never a half-filled one.
-    """
-    directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.partial-"))
-    os.chmod(partial, _FILE_MODE | 0o111 & ~(0o666 & ~_FILE_MODE))
-    try:
-        write_export(partial, files)
-        if directory.exists():
-            old = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.partial-old-"))
-            os.replace(directory, old / "previous")
-            os.replace(partial, directory)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(partial, directory)
-    except ExportError:
-        raise
-    except OSError as exc:
-        raise ExportError(_explain(exc, directory)) from None
-    finally:
-        if partial.exists():
-            shutil.rmtree(partial, ignore_errors=True)
-
-
-def _check_replaceable(target: Path) -> None:
-    """A file Excel holds open cannot be replaced on Windows; find out before touching anything."""
-    if target.exists():
-        with open(target, "r+b"):
-            pass
-
-
-def _explain(exc: OSError, directory: Path) -> str:
-    name = Path(exc.filename).name if exc.filename else str(directory)
-    if isinstance(exc, PermissionError):
-        return f"cannot write {name} in {directory}: it is open in another program (Excel?) or read-only; close it and run again. Nothing was written."
-    return f"cannot write the export to {directory}: {exc.strerror or exc}. Nothing was written."
+    """Replace the export folder as a whole (see allocator.transaction): all files or none."""
+    outputs = Outputs()
+    outputs.folder(directory, files, EXPORT_NAMES)
+    outputs.commit()
 
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]], formatted: bool = False) -> bytes:

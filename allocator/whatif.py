@@ -153,11 +153,11 @@ def solve_variant(instance: Instance, base: Scenario, variant: Variant, options:
 
 
 def _export_run(result, summary: dict[str, Any], folder: Path) -> None:
-    from allocator.export import export_files, write_new_folder
+    from allocator.export import export_files, write_export
     from allocator.pipeline import manifest
 
     started = datetime.now(timezone.utc)
-    write_new_folder(folder, export_files(result, summary, manifest(result, summary, started)))
+    write_export(folder, export_files(result, summary, manifest(result, summary, started)))
 
 
 def _folder_name(name: str) -> str:
@@ -179,6 +179,7 @@ def run_sweep(
     on_done: Callable[[RunOutcome], None] | None = None,
 ) -> list[RunOutcome]:
     """Solve the base and every variant; outcomes come back in the order given (base first)."""
+    check_names(variants)
     runs = [Variant(BASE)] + variants
     target = str(export_dir) if export_dir is not None else None
     outcomes: dict[int, RunOutcome] = {}
@@ -277,10 +278,27 @@ def _dask(args: list[tuple], workers: int, address: str | None) -> Iterator[tupl
 
 
 def remove_partial_folders(export_dir: Path) -> None:
-    """Temporary folders of runs that were interrupted never survive a sweep."""
+    """Temporary folders of runs that were interrupted never survive a sweep (see allocator.transaction)."""
     if export_dir.is_dir():
-        for leftover in export_dir.glob(".*.partial-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        for pattern in (".*.new-*", ".*.old-*"):
+            for leftover in export_dir.glob(pattern):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def check_names(variants: list[Variant]) -> None:
+    """Refuse scenarios whose export folders would be the same (or the base's): one would
+    silently overwrite the other."""
+    seen = {_folder_name(BASE).casefold(): BASE}
+    problems = []
+    for variant in variants:
+        folder = _folder_name(variant.name).casefold()  # Windows folders ignore case
+        if folder in seen:
+            problems.append(InputProblem("--vary/--scenarios", f"scenarios {seen[folder]!r} and {variant.name!r} "
+                                         f"would share the export folder {_folder_name(variant.name)!r}; rename one"))
+        else:
+            seen[folder] = variant.name
+    if problems:
+        raise InputError(problems)
 
 
 def default_workers() -> int:
