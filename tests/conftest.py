@@ -39,7 +39,7 @@ def solve_case(name: str, tmp_path: Path, sets: list[str] | None = None, instanc
     from datetime import datetime, timezone
 
     write_export(out, export_files(result, summary, manifest(result, summary, datetime.now(timezone.utc), [])))
-    check = check_export(instance, out)
+    check = check_export(instance, out, DATA / f"{name}.toml", sets or ())
     assert check["violations"] == [], check["violations"]
     assert result.evaluation.violations == ()
     return result, summary, check, out
@@ -76,3 +76,36 @@ def keqiao_guided():
     from allocator.solving import SolveOptions
 
     return solve(load_problem(KEQIAO, None, None), SolveOptions(search="guided"))
+
+
+def _after(args: list[str], *names: str) -> list[str]:
+    return [args[i + 1] for i, arg in enumerate(args[:-1]) if arg in names]
+
+
+def run_cli(runner, args: list[str]):
+    """Run the CLI; every export folder it wrote is checked by tests/spec_check.py, with the
+    scenario resolved from this command's own inputs (--scenario, --set, a what-if variant's
+    overrides), never from the summary.json it is checking."""
+    import json
+
+    from allocator.cli import app
+
+    result = runner.invoke(app, args)
+    if result.exit_code not in (0, 1, 130):
+        return result
+    scenario = next(iter(_after(args, "--scenario", "-s")), None)
+    sets = _after(args, "--set")
+    instance = Path(args[1])
+    for export in _after(args, "--export") if args[0] == "solve" else ():
+        if (Path(export) / "summary.json").exists():
+            check = check_export(instance, Path(export), scenario and Path(scenario), sets)
+            assert check["violations"] == [], check["violations"]
+    for out in _after(args, "--out") if args[0] == "whatif" else ():
+        manifest = Path(out) / "manifest.json"
+        runs = json.loads(manifest.read_text(encoding="utf-8"))["runs"] if manifest.exists() else []
+        for run in runs:
+            folder = Path(out) / run["scenario"]
+            if (folder / "summary.json").exists():
+                check = check_export(instance, folder, scenario and Path(scenario), sets, run["overrides"])
+                assert check["violations"] == [], (run["scenario"], check["violations"])
+    return result

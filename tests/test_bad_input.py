@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from allocator.cli import app
+from tests.conftest import run_cli
 
 runner = CliRunner()
 
@@ -67,7 +68,7 @@ def test_bad_instance_is_rejected_cleanly(tmp_path, content, expected):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     out = tmp_path / "export"
-    result = runner.invoke(app, ["solve", str(path), "--export", str(out)])
+    result = run_cli(runner, ["solve", str(path), "--export", str(out)])
     assert result.exit_code == 2, result.output
     message = result.stderr
     assert "Traceback" not in result.output + message
@@ -107,7 +108,7 @@ def test_bad_scenario_is_rejected_cleanly(tmp_path, text, expected):
     scenario = tmp_path / "s.toml"
     scenario.write_text(text, encoding="utf-8")
     out = tmp_path / "export"
-    result = runner.invoke(app, ["solve", str(instance), "--scenario", str(scenario), "--export", str(out)])
+    result = run_cli(runner, ["solve", str(instance), "--scenario", str(scenario), "--export", str(out)])
     assert result.exit_code == 2, result.output
     assert str(scenario) in result.stderr
     for fragment in expected:
@@ -122,7 +123,7 @@ def test_bad_scenario_is_rejected_cleanly(tmp_path, text, expected):
 def test_bad_set_override(tmp_path, assignment, expected):
     instance = tmp_path / "ok.csv"
     instance.write_bytes(_csv(_row()))
-    result = runner.invoke(app, ["solve", str(instance), "--set", assignment])
+    result = run_cli(runner, ["solve", str(instance), "--set", assignment])
     assert result.exit_code == 2
     assert "--set" in result.stderr and expected in result.stderr
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.export import ALLOCATION_COLUMNS, BUS_COLUMNS, MASK_COLUMNS, PASS_COLUMNS
-from tests.conftest import DATA, write_rows
+from tests.conftest import DATA, write_rows, run_cli
 from tests.spec_check import check_export
 
 runner = CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1"})
@@ -26,7 +26,7 @@ def test_help_and_version():
 
 def test_solve_prints_the_report_and_exports_a_checked_plan(small_instance, tmp_path):
     out = tmp_path / "out"
-    result = runner.invoke(app, ["solve", str(small_instance), "--export", str(out), "--time-limit", "30"])
+    result = run_cli(runner, ["solve", str(small_instance), "--export", str(out), "--time-limit", "30"])
     assert result.exit_code == 0, result.output
     for words in ("Solver stages", "Capacity recovery", "Supplies", "received nothing", "tier A", "link dyeing"):
         assert words in result.output
@@ -49,19 +49,19 @@ def test_solve_prints_the_report_and_exports_a_checked_plan(small_instance, tmp_
 
 def test_search_option_reaches_the_solver_and_the_manifest(small_instance, tmp_path):
     out = tmp_path / "guided"
-    result = runner.invoke(app, ["solve", str(small_instance), "--search", "guided", "--export", str(out), "-q"])
+    result = run_cli(runner, ["solve", str(small_instance), "--search", "guided", "--export", str(out), "-q"])
     assert result.exit_code == 0, result.output
     assert check_export(small_instance, out)["violations"] == []
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert any("LP relaxation" in note for note in summary["notes"])
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["search"] == "guided"
-    bad = runner.invoke(app, ["solve", str(small_instance), "--search", "fast"])
+    bad = run_cli(runner, ["solve", str(small_instance), "--search", "fast"])
     assert bad.exit_code == 2 and "--search" in bad.output and "Traceback" not in bad.output
 
 
 def test_export_columns_are_the_documented_contract(small_instance, tmp_path):
     out = tmp_path / "out"
-    assert runner.invoke(app, ["solve", str(small_instance), "--export", str(out), "-q"]).exit_code == 0
+    assert run_cli(runner, ["solve", str(small_instance), "--export", str(out), "-q"]).exit_code == 0
     for name, columns in (("allocation.csv", ALLOCATION_COLUMNS), ("buses.csv", BUS_COLUMNS), ("masks.csv", MASK_COLUMNS), ("passes.csv", PASS_COLUMNS)):
         raw = (out / name).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf"), name  # BOM for Excel
@@ -80,7 +80,7 @@ def test_formula_like_text_is_neutralised(tmp_path):
     ]
     instance = write_rows(tmp_path / "evil.csv", rows)
     out = tmp_path / "out"
-    assert runner.invoke(app, ["solve", str(instance), "--export", str(out), "-q"]).exit_code == 0
+    assert run_cli(runner, ["solve", str(instance), "--export", str(out), "-q"]).exit_code == 0
     text = (out / "allocation.csv").read_text(encoding="utf-8-sig")
     assert "'=1+1,'@SUM(A1),A,dyeing,'-P" in text
     assert "'+E2,制表" in text  # the reader trims cells, so a leading tab cannot reach the export...
@@ -94,7 +94,7 @@ def test_every_formula_start_is_neutralised(text):
 
 
 def test_json_format_prints_summary_only(small_instance):
-    result = runner.invoke(app, ["solve", str(small_instance), "--format", "json", "--time-limit", "20"])
+    result = run_cli(runner, ["solve", str(small_instance), "--format", "json", "--time-limit", "20"])
     assert result.exit_code == 0
     summary = json.loads(result.stdout)
     assert [s["stage"] for s in summary["stages"]] == [1, 2, 3]
@@ -108,7 +108,7 @@ def test_deterministic_runs_give_byte_identical_exports(small_instance, tmp_path
         out = tmp_path / run
         args = ["solve", str(small_instance), "--export", str(out), "--deterministic", "--seed", "3", "-q",
                 "--search", search]
-        assert runner.invoke(app, args).exit_code == 0
+        assert run_cli(runner, args).exit_code == 0
         outs.append(out)
     for name in ("allocation.csv", "buses.csv", "masks.csv", "passes.csv"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
@@ -122,15 +122,15 @@ def test_deterministic_runs_give_byte_identical_exports(small_instance, tmp_path
 
 def test_locked_file_leaves_the_previous_export_untouched(small_instance, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    assert runner.invoke(app, ["solve", str(small_instance), "--export", str(out), "-q"]).exit_code == 0
+    assert run_cli(runner, ["solve", str(small_instance), "--export", str(out), "-q"]).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def locked(target):
         if target.name == "buses.csv":
             raise PermissionError(13, "Permission denied", str(target))
 
-    monkeypatch.setattr("allocator.export._check_replaceable", locked)
-    result = runner.invoke(app, ["solve", str(small_instance), "--export", str(out), "-q", "--set", "supply.masks=1000"])
+    monkeypatch.setattr("allocator.transaction._check_replaceable", locked)
+    result = run_cli(runner, ["solve", str(small_instance), "--export", str(out), "-q", "--set", "supply.masks=1000"])
     assert result.exit_code == 2
     assert "buses.csv" in result.stderr and "Excel" in result.stderr and "Nothing was written" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files, nothing replaced
@@ -152,7 +152,7 @@ def test_exit_code_1_when_no_plan(small_instance, monkeypatch):
         return dataclasses.replace(result, allocation=bad, evaluation=evaluate(result.problem, bad))
 
     monkeypatch.setattr(pipeline, "run", broken)
-    result = runner.invoke(app, ["solve", str(small_instance), "--time-limit", "5"])
+    result = run_cli(runner, ["solve", str(small_instance), "--time-limit", "5"])
     assert result.exit_code == 1
     assert "no plan" in result.output
 
@@ -169,7 +169,7 @@ def test_validate_ok_and_skipped_link_warning(tmp_path):
 def test_one_park_alone_solves_with_skipped_links_reported(tmp_path):
     rows = [{"enterprise_id": "E1", "park": "P", "chain_link": "dyeing", "tier": "A", "employees": 10, "on_post": 5, "electricity_recovery": 0.9}]
     instance = write_rows(tmp_path / "one.csv", rows)
-    result = runner.invoke(app, ["solve", str(instance), "--format", "json"])
+    result = run_cli(runner, ["solve", str(instance), "--format", "json"])
     summary = json.loads(result.stdout)
     assert any("'market' is listed" in w["text"] for w in summary["warnings"])
     assert summary["stages"][0]["status"] != "skipped"  # dyeing is present, so stage 1 runs on it

@@ -18,7 +18,7 @@ from allocator.pipeline import load_problem
 from allocator.report import render, render_explanation
 from allocator.solving import SolveOptions, solve
 from allocator.summary import summarize
-from tests.conftest import DATA
+from tests.conftest import DATA, run_cli
 
 EXACT = SolveOptions(time_limit=20, rel_gap=1e-9)
 runner = CliRunner(env={"COLUMNS": "100"})
@@ -106,7 +106,7 @@ def test_gbk_console_does_not_crash(small_instance):
 
 def test_chinese_export_headers_keep_codes(small_instance, tmp_path):
     out = tmp_path / "zh"
-    assert runner.invoke(app, ["solve", str(small_instance), "--lang", "zh", "--export", str(out), "-q"]).exit_code == 0
+    assert run_cli(runner, ["solve", str(small_instance), "--lang", "zh", "--export", str(out), "-q"]).exit_code == 0
     lines = (out / "allocation.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("企业编号,企业名称,分级,产业链环节,园区")
     assert lines[1].split(",")[-1] in REASONS  # values stay codes for spreadsheets

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from allocator.cli import app
+from tests.conftest import run_cli
 
 runner = CliRunner()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -51,7 +51,7 @@ def _console_errors(stderr: str) -> list[str]:
 @pytest.fixture(scope="module")
 def plan(small_instance, tmp_path_factory):
     out = tmp_path_factory.mktemp("html")
-    result = runner.invoke(app, ["solve", str(small_instance), "--export", str(out / "export"), "--html", str(out / "report.html"),
+    result = run_cli(runner, ["solve", str(small_instance), "--export", str(out / "export"), "--html", str(out / "report.html"),
                                  "--plots", str(out / "plots"), "-q"])
     assert result.exit_code == 0, result.output
     return out
@@ -91,7 +91,7 @@ def test_png_charts(plan):
 
 def test_chinese_report_and_sweep(small_instance, tmp_path):
     page = tmp_path / "zh.html"
-    result = runner.invoke(app, ["solve", str(small_instance), "--lang", "zh", "--html", str(page), "--plots", str(tmp_path / "p"), "-q"])
+    result = run_cli(runner, ["solve", str(small_instance), "--lang", "zh", "--html", str(page), "--plots", str(tmp_path / "p"), "-q"])
     assert result.exit_code == 0
     text = page.read_text(encoding="utf-8")
     for label in ("复工复产物资分配方案", "产能恢复率", "包车计划", "未获分配的企业", "环节：印染", "A类（重点企业）"):
@@ -100,7 +100,7 @@ def test_chinese_report_and_sweep(small_instance, tmp_path):
     dom = _open(page, tmp_path, "--dump-dom")
     assert _console_errors(dom.stderr) == []
     sweep = tmp_path / "sweep.html"
-    result = runner.invoke(app, ["whatif", str(small_instance), "--vary", "supply.masks=100000,650000", "--html", str(sweep),
+    result = run_cli(runner, ["whatif", str(small_instance), "--vary", "supply.masks=100000,650000", "--html", str(sweep),
                                  "--plots", str(tmp_path / "sp"), "-q", "--lang", "zh", "--workers", "1"])
     assert result.exit_code == 0, result.output
     dom = _open(sweep, tmp_path, "--dump-dom")
@@ -112,6 +112,6 @@ def test_missing_cjk_font_is_a_clear_warning(small_instance, tmp_path, monkeypat
     import allocator.charts as charts
 
     monkeypatch.setattr(charts, "cjk_font", lambda: None)
-    result = runner.invoke(app, ["solve", str(small_instance), "--lang", "zh", "--plots", str(tmp_path / "p"), "-q"])
+    result = run_cli(runner, ["solve", str(small_instance), "--lang", "zh", "--plots", str(tmp_path / "p"), "-q"])
     assert result.exit_code == 0
     assert "no CJK font found" in result.stderr and "fonts-noto-cjk" in result.stderr

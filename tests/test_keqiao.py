@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from allocator.cli import app
+from tests.conftest import run_cli
 from tests.spec_check import check_export
 
 KEQIAO = Path(__file__).parent.parent / "instances" / "keqiao-2020.csv"
@@ -38,7 +38,7 @@ def test_park_recovery_is_each_parks_output_weighted_mean(keqiao_result):
 
 def test_keqiao_plan_is_feasible_and_reports_honest_gaps(tmp_path):
     out = tmp_path / "keqiao"
-    result = runner.invoke(app, ["solve", str(KEQIAO), "--export", str(out), "--time-limit", "60", "-q"])
+    result = run_cli(runner, ["solve", str(KEQIAO), "--export", str(out), "--time-limit", "60", "-q"])
     assert result.exit_code == 0, result.output
     check = check_export(KEQIAO, out)
     assert check["violations"] == []

@@ -20,7 +20,7 @@ from allocator.problem import Problem
 from allocator.result import evaluate
 from allocator.scenario import Scenario
 from allocator.solving import SolveOptions, Status, solve
-from tests.conftest import DATA
+from tests.conftest import DATA, run_cli
 from tests.test_priced import PROVEN_BY_PRICE, unit_price
 from tests.test_properties import EXACT, SETTINGS, firms, make_instance, supplies
 
@@ -76,7 +76,7 @@ def test_guided_search_through_scip_keeps_its_bounds_honest():
 def test_solver_option_reaches_the_solver_and_the_records(tmp_path):
     out = tmp_path / "out"
     args = ["solve", str(DATA / "chain.csv"), "--scenario", str(DATA / "chain.toml"), "--export", str(out), "-q"]
-    result = CliRunner().invoke(app, [*args, "--solver", "scip"])
+    result = run_cli(CliRunner(), [*args, "--solver", "scip"])
     assert result.exit_code == 0, result.output
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8-sig"))["solver"] == "scip"
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8-sig"))

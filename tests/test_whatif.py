@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from allocator import whatif as wi
-from allocator.cli import app
+from tests.conftest import run_cli
 from allocator.errors import InputError
 from allocator.pipeline import load_problem
 from allocator.solving import SolveOptions, solve
@@ -66,7 +66,7 @@ def test_comparison_values_equal_single_solves(small_instance):
 def _sweep_cli(instance, out, *extra):
     args = ["whatif", str(instance), "--vary", "supply.masks=200000,500000", "--vary", "supply.passes=50,94",
             "--deterministic", "--out", str(out), "-q", *extra]
-    return runner.invoke(app, args)
+    return run_cli(runner, args)
 
 
 def test_backends_and_worker_counts_give_identical_comparisons(small_instance, tmp_path):
@@ -85,7 +85,7 @@ def test_a_failing_scenario_does_not_stop_the_others(small_instance, tmp_path):
     scenarios = tmp_path / "s.toml"
     scenarios.write_text("[scenario.ok]\nsupply.buses = 10\n[scenario.broken]\ntiers.A.mask_reserve = 0.7\ntiers.B.mask_reserve = 0.7\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["whatif", str(small_instance), "--scenarios", str(scenarios), "--out", str(out), "--workers", "2"])
+    result = run_cli(runner, ["whatif", str(small_instance), "--scenarios", str(scenarios), "--out", str(out), "--workers", "2"])
     assert result.exit_code == 1
     text = (out / "comparison.csv").read_text(encoding="utf-8-sig")
     broken = next(line for line in text.splitlines() if line.startswith("broken,"))
@@ -141,7 +141,7 @@ def test_dask_missing_gives_a_clear_message(small_instance, monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_dask)
-    result = runner.invoke(app, ["whatif", str(small_instance), "--vary", "supply.buses=1", "--backend", "dask", "-q"])
+    result = run_cli(runner, ["whatif", str(small_instance), "--vary", "supply.buses=1", "--backend", "dask", "-q"])
     assert result.exit_code == 2
     assert "pip install 'allocator[dask]'" in result.stderr
 
