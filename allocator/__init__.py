@@ -17,26 +17,29 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_instance": ("allocator.reading", "read_instance"),
-    "load_scenario": ("allocator.scenario", "load_scenario"),
-    "Scenario": ("allocator.scenario", "Scenario"),
-    "Instance": ("allocator.instance", "Instance"),
+    "load_instance": ("allocator.data.reading", "read_instance"),
+    "load_scenario": ("allocator.data.scenario", "load_scenario"),
+    "Scenario": ("allocator.data.scenario", "Scenario"),
+    "Instance": ("allocator.data.instance", "Instance"),
     "Problem": ("allocator.problem", "Problem"),
-    "solve": ("allocator.solving", "solve"),
-    "SolveOptions": ("allocator.solving", "SolveOptions"),
-    "Allocation": ("allocator.result", "Allocation"),
-    "evaluate": ("allocator.result", "evaluate"),
+    "solve": ("allocator.stages.driver", "solve"),
+    "SolveOptions": ("allocator.options", "SolveOptions"),
+    "Result": ("allocator.result", "Result"),
+    "Allocation": ("allocator.allocation", "Allocation"),
+    "evaluate": ("allocator.allocation", "evaluate"),
     "InputError": ("allocator.errors", "InputError"),
 }
 
 if TYPE_CHECKING:  # noqa: F401 (re-exported lazily through __getattr__)
     from allocator.errors import InputError
-    from allocator.instance import Instance
+    from allocator.data.instance import Instance
     from allocator.problem import Problem
-    from allocator.reading import read_instance as load_instance
-    from allocator.result import Allocation, evaluate
-    from allocator.scenario import Scenario, load_scenario
-    from allocator.solving import SolveOptions, solve
+    from allocator.data.reading import read_instance as load_instance
+    from allocator.allocation import Allocation, evaluate
+    from allocator.data.scenario import Scenario, load_scenario
+    from allocator.options import SolveOptions
+    from allocator.result import Result
+    from allocator.stages.driver import solve
 
 __all__ = list(_EXPORTS) + ["__version__"]
 

@@ -113,24 +113,24 @@ def solve(
     solver: SolverOpt = Solver.highs,
 ) -> None:
     """Solve one instance: chain balance, then weighted output, then fewest supplies used."""
-    from allocator import pipeline
-    from allocator.solving import SolveOptions
+    from allocator.options import SolveOptions
+    from allocator.stages.driver import solve_file
 
     started = datetime.now(timezone.utc)
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, threads=threads, log=log, search=search.value,
                            solver=solver.value)
     try:
-        result = pipeline.run(instance, scenario, set_, options=options, encoding=encoding)
+        result = solve_file(instance, scenario, set_, options=options, encoding=encoding)
         language = lang.value if lang else result.problem.scenario.lang
         summary = _deliver(result, started, export, language, html, plots)
     except Exception as exc:  # bad input and unwritable exports end here; anything else is re-raised
         _fail_on_bad_input(exc)
     if format is Format.json:
-        from allocator.export import json_bytes
+        from allocator.output.export import json_bytes
 
         sys.stdout.write(json_bytes(summary).decode("utf-8"))
     elif not quiet:
-        from allocator.report import render
+        from allocator.output.report import render
 
         _console().print(render(result, summary, language))
     raise typer.Exit(0 if result.has_plan else 1)
@@ -146,19 +146,19 @@ def _add_visuals(outputs, html_text, pngs, warnings, html: Path | None, plots: P
 
 
 def _deliver(result, started: datetime, export: Path | None, lang: str, html: Path | None, plots: Path | None) -> dict:
-    """Render every output in memory, then write them all or none (see allocator.transaction)."""
-    from allocator import pipeline
-    from allocator.export import EXPORT_NAMES, export_files
-    from allocator.summary import summarize
-    from allocator.transaction import Outputs
+    """Render every output in memory, then write them all or none (see allocator.output.transaction)."""
+    from allocator.output.export import EXPORT_NAMES, export_files
+    from allocator.output.manifest import manifest
+    from allocator.analysis.summary import summarize
+    from allocator.output.transaction import Outputs
 
     summary = summarize(result)
     outputs = Outputs()
     if export is not None:
-        outputs.folder(export, export_files(result, summary, pipeline.manifest(result, summary, started), lang),
+        outputs.folder(export, export_files(result, summary, manifest(result, summary, started), lang),
                        EXPORT_NAMES)
     if html or plots:
-        from allocator.visual import plan_outputs
+        from allocator.output.html import plan_outputs
 
         _add_visuals(outputs, *plan_outputs(result, summary, lang, html is not None, plots is not None), html, plots)
     outputs.commit()
@@ -179,11 +179,11 @@ def explain(
     encoding: EncodingOpt = None,
 ) -> None:
     """Explain one enterprise: what it got, what holds it back, and what would have changed it."""
-    from allocator.explain import explain as explain_one
-    from allocator.i18n import t
-    from allocator.pipeline import load_problem
-    from allocator.report import render_explanation
-    from allocator.solving import SolveOptions
+    from allocator.analysis.explain import explain as explain_one
+    from allocator.output.words import t
+    from allocator.data.loading import load_problem
+    from allocator.output.report import render_explanation
+    from allocator.options import SolveOptions
 
     try:
         problem = load_problem(instance, scenario, set_, encoding)
@@ -202,7 +202,7 @@ def explain(
 @app.command()
 def validate(instance: InstanceArg, scenario: ScenarioOpt = None, set_: SetOpt = None, encoding: EncodingOpt = None) -> None:
     """Check an instance and a scenario; list every problem with file, row and column."""
-    from allocator.pipeline import load_problem
+    from allocator.data.loading import load_problem
 
     try:
         problem = load_problem(instance, scenario, set_, encoding)
@@ -225,9 +225,9 @@ def generate(
     seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed gives the same file.")] = 1,
 ) -> None:
     """Write a synthetic instance calibrated to the Keqiao figures (see README)."""
-    from allocator.generate import generate as draw
-    from allocator.generate import to_csv_bytes
-    from allocator.transaction import Outputs
+    from allocator.data.generate import generate as draw
+    from allocator.data.generate import to_csv_bytes
+    from allocator.output.transaction import Outputs
 
     frame = draw(preset.value, seed)
     try:
@@ -266,9 +266,9 @@ def whatif(
     solver: SolverOpt = Solver.highs,
 ) -> None:
     """Solve a grid or a list of scenarios against a base and compare them (exit 1 if any run gave no plan)."""
-    from allocator import whatif as wi
-    from allocator.pipeline import load_problem
-    from allocator.solving import SolveOptions
+    from allocator import sweep as wi
+    from allocator.data.loading import load_problem
+    from allocator.options import SolveOptions
 
     started = datetime.now(timezone.utc)
     try:
@@ -283,7 +283,7 @@ def whatif(
     language = lang.value if lang else problem.scenario.lang
     _write_sweep(problem, outcomes, options, started, out, language, html, plots)
     if not quiet:
-        from allocator.report import render_sweep
+        from allocator.output.report import render_sweep
 
         _console().print(render_sweep(outcomes, language))
     if interrupted:
@@ -295,7 +295,7 @@ def whatif(
 def _sweep(problem, variants, options, workers, backend, address, out, quiet):
     from rich.progress import Progress
 
-    from allocator import whatif as wi
+    from allocator import sweep as wi
 
     finished = []
     progress = Progress(console=_console(stderr=True), transient=True, disable=quiet or not sys.stderr.isatty())
@@ -319,9 +319,9 @@ def _sweep(problem, variants, options, workers, backend, address, out, quiet):
 
 def _write_sweep(problem, outcomes, options, started, out, lang, html, plots) -> None:
     """The comparison, its manifest and the charts, all or none (the runs' folders are written as they finish)."""
-    from allocator import whatif as wi
-    from allocator.export import csv_bytes, json_bytes
-    from allocator.transaction import Outputs
+    from allocator import sweep as wi
+    from allocator.output.export import csv_bytes, json_bytes
+    from allocator.output.transaction import Outputs
 
     try:
         outputs = Outputs()
@@ -331,7 +331,7 @@ def _write_sweep(problem, outcomes, options, started, out, lang, html, plots) ->
             outputs.file(out / "comparison.csv", csv_bytes(columns, rows))
             outputs.file(out / "manifest.json", json_bytes(manifest))
         if html or plots:
-            from allocator.visual import sweep_outputs
+            from allocator.output.html import sweep_outputs
 
             _add_visuals(outputs, *sweep_outputs(outcomes, lang, html is not None, plots is not None), html, plots)
         outputs.commit()

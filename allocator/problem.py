@@ -4,7 +4,7 @@ Everything the model, the evaluation and the report need about "what could this
 enterprise do with more" lives here: eligibility, capacity before, the no-waste mask
 cap, the best capacity it could reach with every resource it can use, chain links and
 bus groups.  :func:`capacity` is the one definition of c_i shared by the model's
-bounds and by :func:`allocator.result.evaluate`.
+bounds and by :func:`allocator.allocation.evaluate`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from allocator.instance import Instance
-from allocator.scenario import Scenario
+from allocator.data.instance import Instance
+from allocator.data.scenario import Scenario
 
 
 @dataclass(frozen=True, eq=False)

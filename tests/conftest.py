@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from allocator.export import export_files, write_export
-from allocator.pipeline import load_problem, manifest
-from allocator.solving import SolveOptions, solve
-from allocator.summary import summarize
+from allocator.output.export import export_files, write_export
+from allocator.data.loading import load_problem
+from allocator.output.manifest import manifest
+from allocator.options import SolveOptions
+from allocator.stages.driver import solve
+from allocator.analysis.summary import summarize
 from tests.spec_check import check_export
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "cases"
 
 #: CI runs the same hypothesis examples every time (a red CI must mean a change broke
 #: something); a local run draws new ones, which is how numerical edge cases are found.
@@ -57,7 +59,7 @@ def write_rows(path: Path, rows: list[dict], columns: list[str] | None = None, e
 @pytest.fixture(scope="session")
 def small_instance(tmp_path_factory) -> Path:
     """The 'small' preset (about 300 firms): big enough to be realistic, solved in seconds."""
-    from allocator.generate import generate, to_csv_bytes
+    from allocator.data.generate import generate, to_csv_bytes
 
     path = tmp_path_factory.mktemp("small") / "small.csv"
     path.write_bytes(to_csv_bytes(generate("small", 7)))
@@ -73,7 +75,7 @@ def keqiao_result():
 @pytest.fixture(scope="session")
 def keqiao_guided():
     """The bundled instance solved once by the LP-guided search (about 6 s), for the bounds' tests."""
-    from allocator.solving import SolveOptions
+    from allocator.options import SolveOptions
 
     return solve(load_problem(KEQIAO, None, None), SolveOptions(search="guided"))
 

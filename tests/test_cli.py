@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from allocator.cli import app
-from allocator.export import ALLOCATION_COLUMNS, BUS_COLUMNS, MASK_COLUMNS, PASS_COLUMNS
+from allocator.output.export import ALLOCATION_COLUMNS, BUS_COLUMNS, MASK_COLUMNS, PASS_COLUMNS
 from tests.conftest import DATA, write_rows, run_cli
 from tests.spec_check import check_export
 
@@ -88,7 +88,7 @@ def test_formula_like_text_is_neutralised(tmp_path):
 
 @pytest.mark.parametrize("text", ["=cmd", "+1", "-1", "@x", "\tx", "\rx"])
 def test_every_formula_start_is_neutralised(text):
-    from allocator.export import csv_bytes
+    from allocator.output.export import csv_bytes
 
     assert csv_bytes(["a"], [[text]]).decode("utf-8-sig").splitlines()[1].lstrip('"').startswith("'")  # ...but is still covered
 
@@ -129,7 +129,7 @@ def test_locked_file_leaves_the_previous_export_untouched(small_instance, tmp_pa
         if target.name == "buses.csv":
             raise PermissionError(13, "Permission denied", str(target))
 
-    monkeypatch.setattr("allocator.transaction._check_replaceable", locked)
+    monkeypatch.setattr("allocator.output.transaction._check_replaceable", locked)
     result = run_cli(runner, ["solve", str(small_instance), "--export", str(out), "-q", "--set", "supply.masks=1000"])
     assert result.exit_code == 2
     assert "buses.csv" in result.stderr and "Excel" in result.stderr and "Nothing was written" in result.stderr
@@ -137,21 +137,21 @@ def test_locked_file_leaves_the_previous_export_untouched(small_instance, tmp_pa
 
 
 def test_exit_code_1_when_no_plan(small_instance, monkeypatch):
-    import allocator.pipeline as pipeline
-    from allocator.result import Allocation
+    import allocator.stages.driver as driver
+    from allocator.allocation import Allocation
 
-    real_run = pipeline.run
+    real_run = driver.solve_file
 
     def broken(*args, **kwargs):
         import dataclasses
 
         result = real_run(*args, **kwargs)
         bad = Allocation(result.allocation.boxes + 10**6, result.allocation.passes, result.allocation.returned, result.allocation.buses)
-        from allocator.result import evaluate
+        from allocator.allocation import evaluate
 
         return dataclasses.replace(result, allocation=bad, evaluation=evaluate(result.problem, bad))
 
-    monkeypatch.setattr(pipeline, "run", broken)
+    monkeypatch.setattr(driver, "solve_file", broken)
     result = run_cli(runner, ["solve", str(small_instance), "--time-limit", "5"])
     assert result.exit_code == 1
     assert "no plan" in result.output
@@ -213,7 +213,7 @@ def test_readme_python_example_runs_as_written():
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     block = re.search(r"### Using it from Python\s+```python\n(.*?)```", readme, re.S).group(1)
-    code = block.replace("instances/keqiao-2020.csv", str(Path(__file__).parent / "data" / "chain.csv"))
+    code = block.replace("instances/keqiao-2020.csv", str(Path(__file__).parent / "cases" / "chain.csv"))
     code += "\nassert result.stages[1].status.value == 'optimal', result.stages\nprint(result.allocation.boxes.tolist())\n"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

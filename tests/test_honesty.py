@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from allocator.pipeline import load_problem
+from allocator.data.loading import load_problem
 from allocator.problem import needed_for
-from allocator.scenario import Scenario, load_scenario
-from allocator.solving import Status, solve
+from allocator.data.scenario import Scenario, load_scenario
+from allocator.stages.claims import Status
+from allocator.stages.driver import solve
 from tests.conftest import EXACT, run_cli, write_rows
 
 runner = CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1"})

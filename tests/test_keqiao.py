@@ -23,7 +23,7 @@ def _gap(stage: dict) -> float:
 
 def test_park_recovery_is_each_parks_output_weighted_mean(keqiao_result):
     # summary computes all 110 parks in one pass (bincount); here, one park at a time
-    from allocator.summary import summarize
+    from allocator.analysis.summary import summarize
 
     inst, ev = keqiao_result.problem.instance, keqiao_result.evaluation
     parks = summarize(keqiao_result)["recovery"]["parks"]

@@ -1,0 +1,264 @@
+"""A thin wrapper over HiGHS: load a Formulation once, then run it stage after stage.
+
+HiGHS is reached through ``highspy`` rather than OR-Tools' wrappers because we need
+three things they do not give us reliably: the proven dual bound of a MIP (OR-Tools'
+model_builder reports the incumbent as "best bound" for HiGHS), warm starts between
+stages, and loading a model from numpy arrays without one Python call per row.
+No HiGHS object leaves this module; stages see :class:`SolverRun`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import numpy as np
+
+from allocator.backends.base import SolverRun
+from allocator.model.formulation import Formulation
+
+
+#: Options that keep HiGHS's proofs true, each found by a counterexample:
+#: - integrality to 1e-9: the default 1e-6 is also what its presolve reasons with, and on a
+#:   fibre link of outputs 1 and 624,999 it took a pass worth 8e-7 of the link for nothing and
+#:   "proved" 0.9999992 optimal where 1.0 is reachable (claims are judged to 1e-8 in stage 1);
+#: - no restart: on two firms sharing one bus (tests/test_highs_faults.py) the presolve of the
+#:   restart fixed a column wrongly (its dual fixing) and HiGHS 1.16 "proved" 57 optimal where
+#:   58 is reachable; with restarts off, or presolve off, it finds 58.
+SAFE_OPTIONS = {"mip_feasibility_tolerance": 1e-9, "mip_allow_restart": False}
+
+
+@contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """highspy prints a banner on construction; keep it out of stdout (``--format json``)."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """HiGHS writes its log to stdout; ``--log`` promises stderr (stdout may carry JSON)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def quiet_highs():
+    """A new ``highspy.Highs``, without the banner it prints on stdout when it is the process's first."""
+    import highspy
+
+    with _stdout_silenced():
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
+class HighsModel:
+    """One HiGHS instance holding the formulation; objectives and holds change per stage."""
+
+    def __init__(self, formulation: Formulation, *, seed: int = 0, threads: int = 1, log: bool = False):
+        import highspy
+
+        self._hs = highspy
+        self._h = quiet_highs()
+        self._log = log
+        self._set("output_flag", log)
+        self._set("log_to_console", log)
+        self._set("random_seed", int(seed) % 2_147_483_647)
+        # HiGHS's branch and bound is sequential; more threads only help its parallel parts
+        # (symmetry detection, parallel simplex). One thread keeps runs reproducible.
+        self._set("threads", int(threads))
+        for name, value in SAFE_OPTIONS.items():
+            self._set(name, value)
+        self.num_cols = formulation.num_cols
+        self._start: np.ndarray | None = None
+        self._integer = np.zeros(0, dtype=bool)
+        self._kinds = self._all_continuous = np.zeros(0, dtype=object)
+        self._load(formulation)
+
+    def _set(self, name: str, value: object) -> None:
+        status = self._h.setOptionValue(name, value)
+        if status != self._hs.HighsStatus.kOk:
+            raise RuntimeError(f"HiGHS rejected option {name}={value!r}")
+
+    def _load(self, f: Formulation) -> None:
+        hs = self._hs
+        arrays = f.arrays()
+        lp = hs.HighsLp()
+        lp.num_col_ = f.num_cols
+        lp.num_row_ = f.num_rows
+        lp.col_cost_ = np.zeros(f.num_cols)
+        lp.col_lower_ = arrays["col_lower"]
+        lp.col_upper_ = arrays["col_upper"]
+        lp.row_lower_ = arrays["row_lower"]
+        lp.row_upper_ = arrays["row_upper"]
+        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = arrays["start"].astype(np.int32)
+        lp.a_matrix_.index_ = arrays["index"].astype(np.int32)
+        lp.a_matrix_.value_ = arrays["value"]
+        self._integer = arrays["integer"]
+        # built once: a Python object per column (50 ms at 84k columns), reused by every LP
+        self._kinds = np.array([hs.HighsVarType.kInteger if i else hs.HighsVarType.kContinuous for i in self._integer])
+        self._all_continuous = np.full(f.num_cols, hs.HighsVarType.kContinuous)
+        lp.integrality_ = list(self._kinds)
+        self._h.passModel(lp)
+
+    def set_objective(self, costs: np.ndarray, offset: float, maximize: bool) -> None:
+        self._costs, self._offset = np.asarray(costs, dtype=float), float(offset)
+        idx = np.arange(self.num_cols, dtype=np.int32)
+        self._h.changeColsCost(self.num_cols, idx, np.asarray(costs, dtype=float))
+        self._h.changeObjectiveOffset(float(offset))
+        sense = self._hs.ObjSense.kMaximize if maximize else self._hs.ObjSense.kMinimize
+        self._h.changeObjectiveSense(sense)
+
+    def set_lower(self, col: int, lower: float) -> None:
+        upper = self._h.getLp().col_upper_[col]
+        self._h.changeColBounds(int(col), float(lower), float(max(upper, lower)))
+
+    def add_row(self, cols: np.ndarray, coefs: np.ndarray, lower: float, upper: float) -> int:
+        cols = np.asarray(cols, dtype=np.int32)
+        self._h.addRow(float(lower), float(upper), len(cols), cols, np.asarray(coefs, dtype=float))
+        return self._h.getNumRow() - 1
+
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        self._h.changeRowBounds(int(row), float(lower), float(upper))
+
+    def set_target(self, target: float | None) -> None:
+        """Stop as soon as a point with an objective at least this good is found (None: never)."""
+        self._set("objective_target", float("-inf") if target is None else float(target))
+
+    def relaxation(self, time_limit: float | None) -> SolverRun | None:
+        """Solve the LP relaxation: outcome optimal (objective = a proven bound), infeasible, or None."""
+        hs, h = self._hs, self._h
+        cols = np.arange(self.num_cols, dtype=np.int32)
+        h.changeColsIntegrality(self.num_cols, cols, self._all_continuous)
+        try:
+            # HiGHS 1.16 measures an LP's time limit on the instance's run clock, which keeps
+            # running across runs (a MIP's limit is per run): without the offset, an LP after
+            # 37 s of earlier stages stopped at once against a 22 s limit.
+            limit = h.getRunTime() + float(time_limit) if time_limit is not None else float("inf")
+            self._set("time_limit", limit)
+            started = time.perf_counter()
+            self._solve()
+            seconds = time.perf_counter() - started
+            status = h.getModelStatus()
+            if status == hs.HighsModelStatus.kInfeasible:
+                return SolverRun("infeasible", None, None, None, seconds, 0)
+            if status != hs.HighsModelStatus.kOptimal:
+                return None
+            value = float(h.getInfo().objective_function_value)
+            solution = h.getSolution()
+            return SolverRun("optimal", value, value, np.array(solution.col_value), seconds, 0,
+                             duals=np.array(solution.row_dual))
+        finally:
+            h.changeColsIntegrality(self.num_cols, cols, self._kinds)
+
+    def run_within(self, upper: np.ndarray, **run_options) -> SolverRun:
+        """:meth:`run` with the integer columns' upper bounds lowered to ``upper`` (a neighbourhood).
+
+        Its bound holds only inside the neighbourhood, so it is not returned.
+        """
+        h = self._h
+        cols = np.flatnonzero(self._integer).astype(np.int32)
+        lp = h.getLp()
+        lower, original = np.asarray(lp.col_lower_)[cols], np.asarray(lp.col_upper_)[cols]
+        narrowed = np.maximum(lower, np.minimum(original, upper[cols]))
+        h.changeColsBounds(len(cols), cols, lower, narrowed)
+        # changing bounds makes HiGHS drop the point offered before: offer it again (without
+        # this, the guided searches never had their start: the province's stage 2 ran 13 s
+        # without any plan)
+        self._offer_start()
+        try:
+            run = self.run(**run_options)
+        finally:
+            h.changeColsBounds(len(cols), cols, lower, original)
+        return SolverRun(run.outcome, run.objective, None, run.values, run.seconds, run.nodes)
+
+    def set_start(self, values: np.ndarray) -> None:
+        """Offer a known feasible point (the previous stage's) as the first incumbent of the next run."""
+        self._start = np.asarray(values, dtype=float)
+        self._offer_start()
+
+    def _offer_start(self) -> None:
+        if self._start is not None:
+            idx = np.arange(self.num_cols, dtype=np.int32)
+            self._h.setSolution(self.num_cols, idx, self._start)
+
+    def run(self, *, time_limit: float | None, rel_gap: float, node_limit: int | None, heuristics: bool = True,
+            abs_gap: float = 0.0) -> SolverRun:
+        """Run; if the point HiGHS returns does not have the objective it reports, run again.
+
+        HiGHS 1.16 can report the optimum of a model that presolve reduced to nothing while
+        returning the warm start unchanged (seen on one-firm instances); without presolve it
+        returns the right point.  The retry costs nothing on models where this does not happen.
+        """
+        self._set("mip_heuristic_effort", 0.05 if heuristics else 0.0)
+        self._set("mip_heuristic_run_rins", heuristics)
+        self._set("mip_heuristic_run_rens", heuristics)
+        self._set("mip_heuristic_run_feasibility_jump", heuristics)
+        self._set("mip_heuristic_run_root_reduced_cost", False)
+        self._set("mip_abs_gap", float(abs_gap))
+        first = self._run_once(time_limit, rel_gap, node_limit)
+        self._start = None  # offered once: a later stage offers its own
+        if first.values is None or first.outcome != "optimal" or self._consistent(first):
+            return first
+        self._set("presolve", "off")
+        try:
+            again = self._run_once(time_limit, rel_gap, node_limit)
+        finally:
+            self._set("presolve", "choose")
+        return SolverRun(again.outcome, again.objective, again.bound, again.values, first.seconds + again.seconds, first.nodes + again.nodes)
+
+    def _solve(self) -> None:
+        if self._log:
+            with _stdout_to_stderr():
+                self._h.run()
+        else:
+            self._h.run()
+
+    def _consistent(self, run: SolverRun) -> bool:
+        value = float(self._costs @ run.values) + self._offset
+        return abs(value - run.objective) <= 1e-6 * max(1.0, abs(value))
+
+    def _run_once(self, time_limit: float | None, rel_gap: float, node_limit: int | None) -> SolverRun:
+        hs, h = self._hs, self._h
+        self._set("time_limit", float(time_limit) if time_limit is not None else float("inf"))
+        self._set("mip_rel_gap", float(rel_gap))
+        self._set("mip_max_nodes", int(node_limit) if node_limit is not None else 2_147_483_647)
+        started = time.perf_counter()
+        self._solve()
+        seconds = time.perf_counter() - started
+        status = h.getModelStatus()
+        if status == hs.HighsModelStatus.kModelEmpty:  # nothing left to decide: the offset is exact
+            return SolverRun("optimal", self._offset, self._offset, np.zeros(self.num_cols), seconds, 0)
+        info = h.getInfo()
+        has_point = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        values = np.array(h.getSolution().col_value) if has_point else None
+        objective = info.objective_function_value if has_point else None
+        bound = info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else None
+        if not self._integer.any() and status == hs.HighsModelStatus.kOptimal:
+            bound = objective  # no integer column: HiGHS solved an LP and sets no MIP bound
+        outcome = {
+            hs.HighsModelStatus.kOptimal: "optimal",
+            hs.HighsModelStatus.kTimeLimit: "time",
+            hs.HighsModelStatus.kSolutionLimit: "work",
+            hs.HighsModelStatus.kInfeasible: "infeasible",
+            hs.HighsModelStatus.kInterrupt: "interrupted",
+            hs.HighsModelStatus.kObjectiveTarget: "target",
+        }.get(status, "error")
+        return SolverRun(outcome, objective, bound, values, seconds, int(info.mip_node_count))

@@ -1,0 +1,175 @@
+"""solve(problem) -> Result: the three lexicographic stages on one solver model.
+
+Each stage is searched by one of the ways in this package, chosen here; whatever finds
+the plan, the session's rules decide what is kept and claimed (allocator.stages.session):
+every plan is recomputed, must keep the holds of the earlier stages, and is reported
+with its bound as proven.  A stage that cannot improve on its start keeps it: the start
+is feasible for it by construction.
+
+    stage 1  max lowest link             branch and bound, or guided (+ the bus relaxation's bound)
+    stage 2  max weighted output         prices first (chain balance off), a unit price that
+                                         also proves stage 3, branch and bound (+ priced bound),
+                                         or guided (prices, then a search around the LP)
+    stage 3  min boxes + passes + buses  proven in stage 2, by stage 2's prices, by exclusion,
+                                         or searched (+ priced bound)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from allocator.allocation import Allocation, evaluate
+from allocator.backends.base import SolverRun
+from allocator.data.loading import load_problem
+from allocator.model.columns import counting, output_costs, unit_columns
+from allocator.model.formulation import build
+from allocator.options import SolveOptions
+from allocator.plans.fill import fill_leftovers
+from allocator.plans.surplus import drop_surplus
+from allocator.problem import Problem, mask_cap
+from allocator.result import STAGE_NAMES, Result, StageResult
+from allocator.stages import branch_and_bound, exclusion, guided, prices_first, unit_price
+from allocator.stages.claims import HOLD_OUTPUT_REL, OPTIMAL_REL_STAGE2, Status, link_hold, output_hold
+from allocator.stages.clock import Clock
+from allocator.stages.session import Session
+
+
+def solve(problem: Problem, options: SolveOptions | None = None, *, started: float | None = None) -> Result:
+    """Solve the three stages of the SPEC model and return the verified allocation.
+
+    ``started`` (``time.perf_counter()`` when reading began) makes the reading count
+    against ``options.time_limit``, so that a run from the command line ends near it.
+    """
+    options = options or SolveOptions()
+    clock = Clock(options, started)
+    formulation = build(problem)
+    clock.mark("build")
+    session = Session(problem, formulation, options, clock)
+    current = initial_allocation(problem)
+    if problem.stage1_active:
+        current, first = stage1(session, current)
+    else:
+        first = StageResult(1, STAGE_NAMES[1], "max", Status.SKIPPED, None, None, None, 0.0, note=_skip_reason(problem))
+    current, second = stage2(session, current)
+    current, third = stage3(session, current, second)
+    clock.mark("solve")
+    return Result(problem, options, current, evaluate(problem, current), (first, second, third), clock.timings,
+                  tuple(session.notes), session.seats_filled)
+
+
+def solve_file(instance: str | Path, scenario: str | Path | None = None, sets: list[str] | None = None, *,
+               options: SolveOptions | None = None, encoding: str | None = None) -> Result:
+    """Load, validate and solve in one call; reading counts against the time limit."""
+    started = time.perf_counter()
+    return solve(load_problem(instance, scenario, sets, encoding), options, started=started)
+
+
+def stage1(session: Session, start: Allocation) -> tuple[Allocation, StageResult]:
+    """Max the lowest listed link recovery."""
+    f = session.f
+    session.model.set_objective(counting(f.num_cols, f.z), 0.0, maximize=True)
+    share = session.share(3)
+    run = (guided if session.guided else branch_and_bound).search(session, start, 3)
+    best = session.keep(session.verify(start, run))
+    session.z1 = evaluate(session.problem, best).min_link
+    if session.guided and (guided_gap := _gap(session.z1, run.bound)) is not None and guided_gap > session.options.rel_gap:
+        run = guided.bus_bound(session, run, share)
+    return best, session.claim(1, "max", run, session.z1, run.bound)
+
+
+def stage2(session: Session, start: Allocation) -> tuple[Allocation, StageResult]:
+    """Max weighted output, holding the links at z1 - 1e-6 (C11)."""
+    f, model = session.f, session.model
+    session.begin_stage(2)
+    if session.z1 is not None:
+        model.set_lower(f.z, link_hold(session.z1))  # (C11), the SPEC's hold exactly
+    if session.guided:
+        model.set_objective(output_costs(f), f.constant_output, maximize=True)
+        best, run = guided.stage2(session, fill_leftovers(session.problem, start))  # see allocator.plans.fill
+    else:
+        if session.z1 is None and session.options.search == "auto":  # no link to hold: prices alone may prove it
+            start, report = prices_first.stage2(session, start)
+            if report is not None:
+                return start, report
+        start, report = unit_price.stage2(session, start)
+        if report is not None and report.status in (Status.OPTIMAL, Status.WITHIN_GAP):
+            return start, report
+        spent = report.seconds if report is not None else 0.0
+        model.set_objective(output_costs(f), f.constant_output, maximize=True)
+        run = branch_and_bound.search(session, start, 2, rel_gap=min(session.options.rel_gap, OPTIMAL_REL_STAGE2))
+        run = SolverRun(run.outcome, run.objective, run.bound, run.values, run.seconds + spent, run.nodes, run.duals)
+        best = session.verify(start, run, hold_links=True)
+        duals = run.duals if run.duals is not None else session.output_duals
+        run, best = prices_first.priced_output(session, run, best, duals, session.price_budget())
+    best = session.keep(best)
+    session.z2 = evaluate(session.problem, best).weighted_output
+    return best, session.claim(2, "max", run, session.z2, run.bound)
+
+
+def stage3(session: Session, start: Allocation, second: StageResult) -> tuple[Allocation, StageResult]:
+    """Min boxes + passes + buses, holding the links (C11) and the output at z2 (1 - 1e-6) (C12)."""
+    best, report = _stage3(session, start, second)
+    return session.keep(best), report  # spare seats cost no unit: the value stands
+
+
+def _stage3(session: Session, start: Allocation, second: StageResult) -> tuple[Allocation, StageResult]:
+    f, model = session.f, session.model
+    session.begin_stage(1)
+    if session.stage3_proven is not None:
+        units = float(session.stage3_proven)
+        return start, StageResult(3, STAGE_NAMES[3], "min", Status.OPTIMAL, units, units, 0.0, 0.0,
+                                  note="proven in stage 2")
+    start = drop_surplus(session.problem, start)
+    floor = output_hold(session.z2) - f.constant_output  # the SPEC's hold exactly: it may prove
+    session.output_row = model.add_row(f.c[f.c >= 0], f.value_weight, floor, math.inf)  # (C12)
+    units = unit_columns(f)
+    if not session.guided and session.stage2_prices is not None:
+        proof = exclusion.by_prices(session, start)
+        if proof is not None:
+            return start, proof
+    tight = second.gap is not None and second.gap <= HOLD_OUTPUT_REL
+    if tight and not session.guided:  # a guided search cannot prove the exclusion
+        return exclusion.by_exclusion(session, start, units)
+    model.set_objective(counting(f.num_cols, units), 0.0, maximize=False)
+    if session.guided and session.stage2_prices is not None:  # its LP's bound is far looser than theirs
+        run = SolverRun("guided", None, None, None, 0.0, 0)
+    else:
+        run = (guided if session.guided else branch_and_bound).search(session, start, 1)
+    best = session.verify(start, run, hold_links=True, hold_output=True)
+    value = float(evaluate(session.problem, best).resources_used)
+    bound = math.ceil(run.bound - 1e-6) if run.bound is not None else None  # the objective is a whole number
+    run, bound = exclusion.priced_bound(session, run, value, bound)
+    return best, session.claim(3, "min", run, value, bound)
+
+
+def initial_allocation(problem: Problem) -> Allocation:
+    """Nothing handed out, except that each tier's mask reserve is met (in input order)."""
+    start = Allocation.empty(problem)
+    sc = problem.scenario
+    cap = mask_cap(problem, start.returned)
+    boxes = start.boxes.copy()
+    for tier in sc.tiers:
+        reserve = sc.reserve_boxes(tier)
+        members = np.flatnonzero((problem.instance.tier == tier) & problem.eligible)
+        need = min(reserve, int(cap[members].sum()))
+        if need <= 0:
+            continue
+        before = np.concatenate([[0], np.cumsum(cap[members])[:-1]])
+        boxes[members] = np.clip(need - before, 0, cap[members])
+    return Allocation(boxes, start.passes, start.returned, start.buses)
+
+
+def _gap(value: float | None, bound: float | None) -> float | None:
+    from allocator.stages.claims import gap
+
+    return gap("max", value, bound)
+
+
+def _skip_reason(problem: Problem) -> str:
+    if not problem.scenario.rules.chain_balance:
+        return "chain_balance is off"
+    return "no listed chain link has members in this instance"

@@ -1,0 +1,123 @@
+"""Guided by the LP: a large model's stages take their bound from the LP relaxation and search
+only a box around its solution.
+
+HiGHS's root cut loop cannot be interrupted (at 100,000 firms one pass ran 37 s against a
+10 s limit), so full branch and bound on a large model overruns ``--time-limit`` and can
+stall.  A guided stage solves the LP (its optimum is the stage's proven bound), then runs
+branch and bound inside the box [0, max(ceil(LP), start)]: the box holds the start, so the
+search can only improve on it.  Stage 1's bound is then tightened by the relaxation that
+keeps only the buses integer (allocator.model.bus_bound); a guided stage 2 prices first
+(allocator.stages.prices_first) and searches around the LP only if the gap is still above
+the target.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from allocator.backends import open_model
+from allocator.backends.base import SolverRun
+from allocator.model.bus_bound import bus_relaxation
+from allocator.model.columns import counting, start_vector
+from allocator.stages.claims import OPTIMAL_REL_STAGE2, gap
+
+if TYPE_CHECKING:
+    from allocator.allocation import Allocation
+    from allocator.stages.session import Session
+
+#: The bus relaxation's root gets what is left of stage 1's share, at most this part of the
+#: time limit: its cut rounds cannot be interrupted (about 5 s each at 100,000 firms), so a
+#: larger budget buys a few rounds and overruns by one; at 100,000 firms 10 s take the bound
+#: from 2.1e-3 to about 9e-4 and 18 s to 7e-4, while the whole run must stay within a
+#: minute.  Below MIN_BUS_BOUND_SECONDS it is skipped.
+BUS_BOUND_SHARE = 1 / 6
+MIN_BUS_BOUND_SECONDS = 2.0
+#: A guided stage 2 searches around the LP after its price search only with this much time left.
+MIN_SEARCH_SECONDS = 2.0
+
+
+def search(session: Session, start: Allocation | None, stages_left: int, **limits) -> SolverRun:
+    """One guided run in the stage's share; a guided stage 3 from a lean plan only solves its LP
+    (at 100,000 firms its search ran its whole share, 17 s, without finding fewer units)."""
+    known = start_vector(session.problem, session.f, start) if start is not None else None
+    share = session.share(stages_left)
+    run = around_lp(session, known, share, session.limits(**limits), search=stages_left > 1 or known is None)
+    session.clock.mark(f"stage{4 - stages_left}")
+    return run
+
+
+def around_lp(session: Session, known: np.ndarray | None, share: float | None, limits: dict, search: bool,
+              relaxed: SolverRun | None = None) -> SolverRun:
+    """The LP relaxation for the bound, then branch and bound inside the box around it and ``known``.
+
+    Only the LP's optimum is a proven bound; ``relaxed``: the LP already solved (and its time
+    counted) by the caller.
+    """
+    model = session.model
+    solved = relaxed is not None
+    relaxed = relaxed or model.relaxation(time_limit=share)
+    if relaxed is None or relaxed.outcome == "infeasible":
+        seconds = relaxed.seconds if relaxed is not None else 0.0
+        return SolverRun("infeasible" if relaxed else "time", None, None, None, seconds, 0)
+    if not search:
+        return SolverRun("guided", None, relaxed.objective, None, relaxed.seconds, 0, duals=relaxed.duals)
+    upper = np.ceil(relaxed.values - 1e-6)
+    if known is not None:  # offered only now: set before the LP, it cost the LP 3 s of 10 at 100,000 firms
+        upper = np.maximum(upper, known)
+        model.set_start(known)
+    left = None if share is None else max(0.05, share - (0.0 if solved else relaxed.seconds))
+    run = model.run_within(upper, time_limit=left, **limits)
+    outcome = "time" if run.outcome == "time" else "guided"
+    seconds = run.seconds + (0.0 if solved else relaxed.seconds)
+    return SolverRun(outcome, run.objective, relaxed.objective, run.values, seconds, run.nodes, duals=relaxed.duals)
+
+
+def bus_bound(session: Session, run: SolverRun, share: float | None) -> SolverRun:
+    """A guided stage 1's LP bound, tightened by the relaxation that keeps only the buses integer.
+
+    Only its root is solved (cut rounds on the buses do the work; a node limit of 1 keeps
+    --deterministic runs bounded by work), in what is left of stage 1's share.
+    """
+    options = session.options
+    left = None if share is None else min(share - run.seconds, BUS_BOUND_SHARE * options.time_limit)
+    relaxed = bus_relaxation(session.problem, session.f)
+    if relaxed is None or (left is not None and left < MIN_BUS_BOUND_SECONDS):
+        return run
+    model = open_model(options, relaxed)
+    model.set_objective(counting(relaxed.num_cols, relaxed.z), 0.0, maximize=True)
+    tighter = model.run(time_limit=left, rel_gap=options.rel_gap, node_limit=1)
+    session.clock.mark("stage1")
+    bound = run.bound
+    if tighter.bound is not None and (bound is None or tighter.bound < bound):
+        bound = tighter.bound
+        session.notes.append(f"stage 1's bound is that of the relaxation keeping only the buses integer "
+                             f"(LP bound {run.bound:.7g})")
+    return SolverRun(run.outcome, run.objective, bound, run.values, run.seconds + tighter.seconds,
+                     run.nodes + tighter.nodes)
+
+
+def stage2(session: Session, start: Allocation) -> tuple[Allocation, SolverRun]:
+    """LP, then the price search (bound and plans), then a search around the LP from the best
+    plan in what is left, if the gap is still above the target."""
+    from allocator.allocation import evaluate
+    from allocator.stages.prices_first import lp_and_prices
+
+    began, share = time.perf_counter(), session.share(2)
+    relaxed, run, best = lp_and_prices(session, start, share, "guided", session.price_budget())
+    if run is None:
+        seconds = relaxed.seconds if relaxed is not None else 0.0
+        return start, SolverRun("infeasible" if relaxed else "time", None, None, None, seconds, 0)
+    left = None if share is None else share - (time.perf_counter() - began)
+    if (gap("max", evaluate(session.problem, best).weighted_output, run.bound) or 0.0) <= session.options.rel_gap \
+            or (left is not None and left < MIN_SEARCH_SECONDS):
+        return best, run
+    limits = session.limits(rel_gap=min(session.options.rel_gap, OPTIMAL_REL_STAGE2))
+    found = around_lp(session, start_vector(session.problem, session.f, best), left, limits, search=True,
+                      relaxed=relaxed)
+    session.clock.mark("stage2")
+    best = session.verify(best, found, hold_links=True)
+    return best, replace(run, outcome=found.outcome, seconds=run.seconds + found.seconds, nodes=found.nodes)

@@ -1,0 +1,46 @@
+"""Instances on which HiGHS 1.16, as configured by default, "proved" a wrong optimum.
+
+Each is a hand-checked case: the optimum is derived in the comment and must come out of
+every search and both solvers.  allocator.highs.SAFE_OPTIONS says what avoids each.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from allocator.stages.claims import Status
+from tests.conftest import write_rows
+
+SEARCHES = [("full", "highs"), ("auto", "highs"), ("guided", "highs"), ("full", "scip")]
+
+
+@pytest.mark.parametrize("search,solver", SEARCHES)
+def test_two_firms_sharing_one_bus(tmp_path, search, solver):
+    # Both tier A (weight 3), one bus group (O2 -> P2), one bus of 5 seats, 5 boxes of 50,
+    # no passes, q = 14 masks per worker, chain balance off.
+    #   E1: E 8, P 1, A 4, S 15, T 1: c1 = min((1 + r)/8, (15 + 50 b)/112, 0.5 freight)
+    #   E2: E 27, P 21, A 5, S 158:    c2 = min((21 + r)/27, (158 + 50 b)/378)
+    # Seats 3 + 2: c1 = 0.5 (r 3, 1 box), c2 = 23/27 (r 2, 4 boxes): 3 (4 + 18 x 23/27) = 58.
+    # Seats 0 + 5: c1 = 1/8, c2 = 26/27 (5 boxes): 3 (1 + 26/3 x 2) = 55; 1 + 4 or 2 + 3 less.
+    # Stage 3: 58 needs those 5 boxes and the bus: 6 units.  HiGHS with restarts "proved" 57.
+    rows = [
+        dict(enterprise_id="E1", park="P2", chain_link="fibre", tier="A", employees=8, on_post=1, workers_away=4,
+             origin="O2", electricity_recovery=0.8, masks_in_stock=15, trucks_needed=1, output_value=8),
+        dict(enterprise_id="E2", park="P2", chain_link="fibre", tier="A", employees=27, on_post=21, workers_away=5,
+             origin="O2", electricity_recovery=0.8, masks_in_stock=158, trucks_needed=0, output_value=18),
+    ]
+    from dataclasses import replace
+
+    from allocator.data.loading import load_problem
+    from allocator.stages.driver import solve
+    from tests.conftest import EXACT
+
+    instance = write_rows(tmp_path / "bus.csv", rows)
+    sets = ["supply.masks=250", "supply.mask_pack=50", "supply.passes=0", "supply.buses=1", "supply.bus_seats=5",
+            "rules.chain_balance=false"]
+    result = solve(load_problem(instance, None, sets), replace(EXACT, search=search, solver=solver))
+    assert result.stages[1].value == pytest.approx(58.0, abs=1e-9)
+    assert result.stages[1].bound >= 58.0 - 1e-9
+    assert result.stages[2].value == 6
+    assert result.allocation.returned.tolist() == [3, 2] and result.allocation.boxes.tolist() == [1, 4]
+    assert result.stages[1].status is Status.OPTIMAL

@@ -1,0 +1,147 @@
+"""The LP-guided search for large models: valid bounds, honest statuses, lean plans.
+
+The guided path is chosen by size (``search="auto"``), so these tests force it on small
+instances whose optimum the full branch and bound proves.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from allocator.stages.driver import solve_file
+from allocator.backends.highs import HighsModel
+from allocator.model.formulation import build
+from allocator.data.loading import load_problem
+from allocator.problem import Problem, capacity
+from allocator.allocation import Allocation, evaluate
+from allocator.data.scenario import Scenario
+from allocator.options import SolveOptions
+from allocator.stages.claims import Status
+from allocator.stages.driver import solve
+from allocator.model.columns import start_vector
+from allocator.plans.surplus import drop_surplus
+from tests.conftest import DATA
+from tests.strategies import SETTINGS, firms, make_instance, supplies
+
+KEQIAO = Path(__file__).parents[2] / "instances" / "keqiao-2020.csv"
+FULL = SolveOptions(time_limit=20, rel_gap=1e-9, search="full")
+GUIDED = SolveOptions(time_limit=20, rel_gap=1e-9, search="guided")
+
+
+def _bound_holds(guided, exact) -> bool:
+    """A max stage's bound is at least the proven optimum, a min stage's at most."""
+    if guided.bound is None or exact.value is None:
+        return True
+    slack = 1e-6 * max(1.0, abs(exact.value))
+    return guided.bound >= exact.value - slack if guided.sense == "max" else guided.bound <= exact.value + slack
+
+
+@SETTINGS
+@given(rows=firms(), overrides=supplies)
+def test_guided_plans_are_valid_and_bounds_never_cut_off_the_optimum(rows, overrides):
+    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
+    exact, guided = solve(problem, FULL), solve(problem, GUIDED)
+    assert guided.evaluation.violations == ()
+    assert exact.stages[0].status in (Status.OPTIMAL, Status.SKIPPED)
+    # stage 1 is a plain maximisation, so its value cannot beat the optimum; its bound must cover it
+    if exact.stages[0].value is not None:
+        assert guided.stages[0].value <= exact.stages[0].value + 1e-9
+        assert _bound_holds(guided.stages[0], exact.stages[0])
+    for stage in guided.stages:
+        if stage.status is Status.OPTIMAL:
+            assert stage.gap is not None
+            assert stage.gap <= 1e-7 or stage.gap * abs(stage.value) <= 1e-6 * (1 + 1e-6)
+    # stage 2's bound is for the problem that holds the guided stage-1 value, which is at most
+    # the exact one, so it covers the exact stage-2 optimum too when stage 1 was not tighter
+    if exact.stages[0].value is None or guided.stages[0].value >= exact.stages[0].value - 1e-9:
+        assert _bound_holds(guided.stages[1], exact.stages[1])
+
+
+def test_guided_search_says_where_its_bounds_come_from():
+    problem = load_problem(DATA / "carpool.csv", DATA / "carpool.toml", None)
+    result = solve(problem, GUIDED)
+    assert result.evaluation.violations == ()
+    assert any("LP relaxation" in note for note in result.notes)
+    assert not any("LP relaxation" in note for note in solve(problem, FULL).notes)
+
+
+def test_drop_surplus_keeps_every_capacity_and_removes_what_adds_nothing():
+    # carpool.csv with 5 buses: all 14 waiting workers ride (c = (5 + r) / 10 <= 1, each one
+    # counts), two buses per group carry them, but 9 riders (O -> K) and 5 (O2 -> K) need one
+    # 10-seat bus each, so two of the four buses are surplus and nothing else is.
+    problem = load_problem(DATA / "carpool.csv", DATA / "carpool.toml", ["supply.buses=5"])
+    away = problem.instance.workers_away.copy()
+    bloated = Allocation(np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64), away, np.array([2, 2]))
+    assert evaluate(problem, bloated).violations == ()
+    lean = drop_surplus(problem, bloated)
+    assert lean.buses.tolist() == [1, 1]
+    assert lean.returned.tolist() == away.tolist()
+    assert np.array_equal(capacity(problem, lean.boxes, lean.passes, lean.returned),
+                          capacity(problem, bloated.boxes, bloated.passes, bloated.returned))
+
+
+def test_drop_surplus_returns_a_plan_without_surplus_unchanged():
+    problem = load_problem(DATA / "boxes.csv", DATA / "boxes.toml", None)
+    plan = solve(problem, FULL).allocation
+    assert drop_surplus(problem, plan) is plan
+
+
+def test_reading_counts_against_the_time_limit():
+    # allocator solve starts the clock before reading: 10 s of reading leave 50 of 60 for
+    # three stages, and the reading shows in the timings
+    from allocator.stages.clock import Clock
+
+    clock = Clock(SolveOptions(time_limit=60), started=time.perf_counter() - 10)
+    assert clock.share(3) == pytest.approx(50 / 3, abs=0.05)
+    assert clock.timings["read"] == pytest.approx(10, abs=0.05)
+    assert Clock(SolveOptions(time_limit=60)).share(3) == pytest.approx(20, abs=0.05)
+    result = solve_file(DATA / "chain.csv", DATA / "chain.toml", options=GUIDED)
+    assert result.timings["read"] > 0
+
+
+def test_lp_time_limit_counts_from_the_lp_not_from_the_first_run():
+    # HiGHS measures an LP's limit on a clock that keeps running across runs: after a
+    # 0.6 s MIP run on Keqiao, an LP with a 0.4 s limit (it needs about 0.1 s) used to
+    # stop at once without a solution.
+    problem = load_problem(KEQIAO, None, None)
+    formulation = build(problem)
+    model = HighsModel(formulation)
+    costs = np.zeros(formulation.num_cols)
+    costs[formulation.z] = 1.0
+    model.set_objective(costs, 0.0, maximize=True)
+    model.run(time_limit=0.6, rel_gap=1e-9, node_limit=None)
+    relaxed = model.relaxation(time_limit=0.4)
+    assert relaxed is not None and relaxed.outcome == "optimal"
+    assert relaxed.objective >= 0.3725  # the proven stage-1 optimum is 0.372569
+
+
+def test_the_search_in_the_box_keeps_the_plan_it_was_offered(keqiao_result):
+    # HiGHS drops an offered point when bounds change, and the guided search narrows the
+    # bounds after the offer: its searches used to start with no plan at all (the province's
+    # stage 2 ran 13 s without one). Stopped at once, the search must still hold the offer.
+    problem = load_problem(KEQIAO, None, None)
+    formulation = build(problem)
+    model = HighsModel(formulation)
+    output = np.zeros(formulation.num_cols)
+    output[formulation.c[formulation.c >= 0]] = formulation.value_weight
+    model.set_objective(output, formulation.constant_output, maximize=True)
+    offered = start_vector(problem, formulation, keqiao_result.allocation)
+    model.set_start(offered)
+    run = model.run_within(np.full(formulation.num_cols, 1e9), time_limit=0.05, rel_gap=1e-9, node_limit=None,
+                           heuristics=False)
+    assert run.objective is not None
+    assert run.objective >= keqiao_result.stages[1].value - 1e-6
+
+
+def test_the_last_stage_leaves_time_for_the_report():
+    # 50 s of a 60 s limit gone: the last stage's price search may run 10 s less 5% of the
+    # limit, so that the report and the exports are written within the limit
+    from allocator.stages.clock import FINISH_SHARE, Clock
+
+    clock = Clock(SolveOptions(time_limit=60), started=time.perf_counter() - 50)
+    assert clock.stage_end(stages_left=1) - time.perf_counter() == pytest.approx(10 - FINISH_SHARE * 60, abs=0.1)
