@@ -1,0 +1,29 @@
+"""The ``allocator`` command: thin typer commands over the library, one module per command group.
+
+    common    the app, shared options, exit codes
+    solve     solve
+    explain   explain
+    validate  validate, generate
+    whatif    whatif
+"""
+
+from __future__ import annotations
+
+import sys
+
+# each module registers its commands, in the order --help lists them
+from allocator.cli import solve  # noqa: F401, I001
+from allocator.cli import explain  # noqa: F401
+from allocator.cli import validate  # noqa: F401
+from allocator.cli import whatif  # noqa: F401
+from allocator.cli.common import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    # A GBK (or other legacy) console must not crash on a character it cannot show.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    app(prog_name="allocator")

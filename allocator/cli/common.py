@@ -1,0 +1,107 @@
+"""What every command shares: the typer app, the common options, and bad input turned into exit 2.
+
+Exit codes: 0 a plan was produced (proven optimal, or stopped with its gap reported);
+1 no plan (nothing feasible found); 2 bad input, bad scenario or an export that could
+not be written.  Heavy modules are imported inside the commands so ``--help`` is fast.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from allocator import __version__
+
+app = typer.Typer(
+    name="allocator",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Allocate masks, freight passes and charter buses to restart an industrial cluster (see README.md).",
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Search(str, Enum):
+    auto = "auto"
+    full = "full"
+    guided = "guided"
+
+
+class Solver(str, Enum):
+    highs = "highs"
+    scip = "scip"
+
+
+SolverOpt = Annotated[Solver, typer.Option(help="highs: the default, fastest measured; scip: SCIP through OR-Tools MathOpt, an independent check (slower).")]
+
+
+class Preset(str, Enum):
+    keqiao = "keqiao"
+    small = "small"
+    province = "province"
+
+
+InstanceArg = Annotated[Path, typer.Argument(help="Instance CSV, one row per enterprise (UTF-8 or GB18030).", show_default=False)]
+ScenarioOpt = Annotated[Optional[Path], typer.Option("--scenario", "-s", help="Scenario TOML (supplies and rules); SPEC defaults otherwise.")]
+SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Override one scenario key, e.g. [bold]--set supply.masks=400000[/]; repeatable.")]
+EncodingOpt = Annotated[Optional[str], typer.Option(help="Force the instance encoding (default: UTF-8, then GB18030).")]
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+LangOpt = Annotated[Optional[Lang], typer.Option(help="Language of the report and of exported CSV headers (default: the scenario's report.lang, else en).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"allocator {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """Allocate masks, freight passes and charter buses to restart an industrial cluster."""
+
+
+def fail_on_bad_input(exc: Exception) -> None:
+    from allocator.errors import ExportError, InputError
+
+    if isinstance(exc, InputError):
+        for problem in exc.problems:
+            typer.echo(f"error: {problem}", err=True)
+    elif isinstance(exc, ExportError):
+        typer.echo(f"error: {exc}", err=True)
+    else:
+        raise exc
+    raise typer.Exit(2)
+
+
+def add_visuals(outputs, html_text, pngs, warnings, html: Path | None, plots: Path | None) -> None:
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if html is not None:
+        outputs.file(html, html_text.encode("utf-8"))
+    for name, data in pngs.items() if plots is not None else ():
+        outputs.file(plots / name, data)
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(highlight=False, stderr=stderr)
+
+

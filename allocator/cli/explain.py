@@ -1,0 +1,52 @@
+"""``allocator explain``: one enterprise, what it got, why, and what would have changed it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from allocator.cli.common import (
+    EncodingOpt,
+    InstanceArg,
+    LangOpt,
+    ScenarioOpt,
+    SetOpt,
+    app,
+    console,
+    fail_on_bad_input,
+)
+
+
+@app.command()
+def explain(
+    instance: InstanceArg,
+    enterprise_id: Annotated[str, typer.Argument(help="The enterprise to explain.", show_default=False)],
+    scenario: ScenarioOpt = None,
+    set_: SetOpt = None,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for each solve (the plan and every counterfactual).")] = 60.0,
+    seed: Annotated[int, typer.Option(min=0, help="Solver random seed.")] = 0,
+    deterministic: Annotated[bool, typer.Option(help="Bound each solve by work, not wall time.")] = False,
+    counterfactuals: Annotated[bool, typer.Option(help="Re-solve to find the smallest change that would have given it something.")] = True,
+    lang: LangOpt = None,
+    encoding: EncodingOpt = None,
+) -> None:
+    """Explain one enterprise: what it got, what holds it back, and what would have changed it."""
+    from allocator.analysis.explain import explain as explain_one
+    from allocator.data.loading import load_problem
+    from allocator.options import SolveOptions
+    from allocator.output.report import render_explanation
+    from allocator.output.words import t
+
+    try:
+        problem = load_problem(instance, scenario, set_, encoding)
+    except Exception as exc:
+        fail_on_bad_input(exc)
+    language = lang.value if lang else problem.scenario.lang
+    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic)
+    try:
+        result = explain_one(problem, enterprise_id, options, search=counterfactuals)
+    except KeyError:
+        typer.echo("error: " + t("unknown_enterprise", language, id=enterprise_id, file=str(instance)), err=True)
+        raise typer.Exit(2) from None
+    console().print(render_explanation(result, language))
