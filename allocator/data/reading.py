@@ -8,9 +8,6 @@ also the row number Excel shows.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import re
 from pathlib import Path
 
@@ -19,6 +16,7 @@ import pandas as pd
 
 from allocator.errors import InputError, InputProblem
 from allocator.data.instance import COLUMNS, COUNT_COLUMNS, REAL_COLUMNS, REQUIRED, Instance
+from allocator.data.table import read_table
 
 MAX_COUNT = 10_000_000
 MAX_REAL = 1e12
@@ -57,61 +55,8 @@ _REAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 def read_instance(path: str | Path, encoding: str | None = None) -> Instance:
     """Read and validate one instance file; raises :class:`InputError` listing every problem."""
-    path = Path(path)
-    source = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([InputProblem(source, "file not found")]) from None
-    except IsADirectoryError:
-        raise InputError([InputProblem(source, "is a directory, not an instance file")]) from None
-    except OSError as exc:
-        raise InputError([InputProblem(source, f"cannot be read: {exc.strerror}")]) from None
-    text = decode(data, source, encoding)
-    header, records, lines = _split_records(text, source)
-    return parse_records(header, records, lines, source, hashlib.sha256(data).hexdigest())
-
-
-def decode(data: bytes, source: str, encoding: str | None = None) -> str:
-    """Strict UTF-8 (BOM or not) first, then GB18030, unless an encoding is forced."""
-    if b"\x00" in data[:65536]:
-        raise InputError([InputProblem(source, "looks like a binary file (it contains NUL bytes), not a CSV text file")])
-    if encoding:
-        try:
-            return data.decode(encoding)
-        except LookupError:
-            raise InputError([InputProblem(source, f"unknown encoding {encoding!r}")]) from None
-        except UnicodeDecodeError as exc:
-            raise InputError([InputProblem(source, f"cannot be decoded as {encoding}: byte {exc.start}")]) from None
-    for candidate in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-    raise InputError([InputProblem(source, "is neither UTF-8 nor GB18030 text; pass --encoding if you know it")])
-
-
-def _split_records(text: str, source: str) -> tuple[list[str], list[list[str]], list[int]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    records: list[list[str]] = []
-    lines: list[int] = []
-    try:
-        for fields in reader:
-            if not any(cell.strip() for cell in fields):
-                continue  # blank lines are skipped
-            if header is None:
-                header = fields
-            else:
-                records.append(fields)
-                lines.append(reader.line_num)
-    except csv.Error as exc:
-        raise InputError([InputProblem(source, f"is not valid CSV: {exc}", row=reader.line_num)]) from None
-    if header is None:
-        raise InputError([InputProblem(source, "the file is empty")])
-    if not records:
-        raise InputError([InputProblem(source, "the file has a header but no enterprise rows", row=1)])
-    return header, records, lines
+    table = read_table(path, encoding)
+    return parse_records(table.header, table.records, table.lines, table.source, table.sha256)
 
 
 def canonical_header(name: str) -> str:
