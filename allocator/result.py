@@ -44,5 +44,10 @@ class Result:
         return self.evaluation.feasible
 
     @property
+    def interrupted(self) -> bool:
+        """Whether the officer stopped the search (Ctrl-C): the plan is verified, the gaps say the rest."""
+        return any(s.status is Status.INTERRUPTED for s in self.stages)
+
+    @property
     def proven(self) -> bool:
         return all(s.status in (Status.OPTIMAL, Status.WITHIN_GAP, Status.SKIPPED) for s in self.stages)

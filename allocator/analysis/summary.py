@@ -25,6 +25,7 @@ def summarize(result: Result) -> dict[str, Any]:
         "scenario": sc.to_dict(),
         "status": overall_status(result),
         "proven": result.proven,
+        "interrupted": result.interrupted,
         "solver": result.options.solver,
         "plan": result.has_plan,
         "stages": [_stage(s) for s in result.stages],
@@ -53,7 +54,7 @@ def overall_status(result: Result) -> str:
     """The weakest stage status: a plan is only 'optimal' when every stage is."""
     if not result.has_plan:
         return "no plan"
-    order = ["no solution", "time limit", "work limit", "feasible", "within gap", "optimal"]
+    order = ["no solution", "interrupted", "time limit", "work limit", "feasible", "within gap", "optimal"]
     statuses = [s.status.value for s in result.stages if s.status.value != "skipped"]
     return min(statuses, key=order.index) if statuses else "optimal"
 

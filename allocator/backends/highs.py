@@ -17,6 +17,7 @@ from typing import Iterator
 
 import numpy as np
 
+from allocator import progress
 from allocator.backends.base import SolverRun
 from allocator.model.formulation import Formulation
 
@@ -90,6 +91,31 @@ class HighsModel:
         self._integer = np.zeros(0, dtype=bool)
         self._kinds = self._all_continuous = np.zeros(0, dtype=object)
         self._load(formulation)
+        self._watch = progress.current()
+        if self._watch is not None:
+            self._listen(self._watch)
+
+    def _listen(self, watch: progress.Watch) -> None:
+        """Stop at the watch's request, and report better plans and (twice a second) bounds."""
+        last = [0.0]
+
+        def interrupt(event) -> None:
+            if watch.stopped:
+                event.interrupt()
+            elif time.perf_counter() - last[0] > 0.5 and np.isfinite(event.data_out.mip_dual_bound):
+                last[0] = time.perf_counter()
+                watch.emit("bound", bound=float(event.data_out.mip_dual_bound))
+
+        def improved(event) -> None:
+            watch.emit("plan", value=float(event.data_out.objective_function_value))
+
+        def simplex(event) -> None:
+            if watch.stopped:
+                event.interrupt()
+
+        self._h.cbMipInterrupt.subscribe(interrupt)
+        self._h.cbMipImprovingSolution.subscribe(improved)
+        self._h.cbSimplexInterrupt.subscribe(simplex)
 
     def _set(self, name: str, value: object) -> None:
         status = self._h.setOptionValue(name, value)
@@ -144,6 +170,8 @@ class HighsModel:
 
     def relaxation(self, time_limit: float | None) -> SolverRun | None:
         """Solve the LP relaxation: outcome optimal (objective = a proven bound), infeasible, or None."""
+        if progress.stopping():
+            return None
         hs, h = self._hs, self._h
         cols = np.arange(self.num_cols, dtype=np.int32)
         h.changeColsIntegrality(self.num_cols, cols, self._all_continuous)
@@ -213,6 +241,8 @@ class HighsModel:
         self._set("mip_heuristic_run_feasibility_jump", heuristics)
         self._set("mip_heuristic_run_root_reduced_cost", False)
         self._set("mip_abs_gap", float(abs_gap))
+        if progress.stopping():  # asked to stop: no new search starts
+            return SolverRun("interrupted", None, None, None, 0.0, 0)
         first = self._run_once(time_limit, rel_gap, node_limit)
         self._start = None  # offered once: a later stage offers its own
         if first.values is None or first.outcome != "optimal" or self._consistent(first):

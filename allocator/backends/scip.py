@@ -21,6 +21,7 @@ from datetime import timedelta
 
 import numpy as np
 
+from allocator import progress
 from allocator.backends.base import SolverRun
 from allocator.model.formulation import Formulation
 
@@ -96,6 +97,8 @@ class ScipModel:
             abs_gap: float = 0.0) -> SolverRun:
         from ortools.math_opt import parameters_pb2
 
+        if progress.stopping():  # asked to stop: no new search starts (a SCIP run is not interrupted)
+            return SolverRun("interrupted", None, None, None, 0.0, 0)
         params = self._parameters(time_limit)
         params.relative_gap_tolerance = float(rel_gap)
         params.absolute_gap_tolerance = float(abs_gap)
@@ -112,6 +115,8 @@ class ScipModel:
         """The LP relaxation by Glop: outcome optimal (objective = a proven bound), infeasible, or None."""
         from ortools.math_opt import parameters_pb2
 
+        if progress.stopping():
+            return None
         relaxed = type(self._proto)()
         relaxed.CopyFrom(self._proto)
         del relaxed.variables.integers[:]

@@ -20,6 +20,7 @@ from allocator.output.wording import notes, nothing_groups, parks_by_gain, pct, 
 TOP_PARKS = 10
 BAR_WIDTH = 30
 _STATUS_STYLE = {"optimal": "bold green", "within gap": "green", "feasible": "yellow", "time limit": "yellow",
+                 "interrupted": "yellow",
                  "work limit": "yellow", "no solution": "bold red", "skipped": "dim", "no plan": "bold red"}
 
 

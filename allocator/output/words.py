@@ -170,6 +170,7 @@ STATUSES = {
     "feasible": {"en": "feasible", "zh": "可行"},
     "time limit": {"en": "time limit", "zh": "达到时限"},
     "work limit": {"en": "work limit", "zh": "达到计算量上限"},
+    "interrupted": {"en": "interrupted", "zh": "已中断"},
     "no solution": {"en": "no solution", "zh": "无解"},
     "skipped": {"en": "skipped", "zh": "跳过"},
     "no plan": {"en": "no plan", "zh": "无方案"},

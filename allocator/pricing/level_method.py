@@ -21,6 +21,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from allocator import progress
+
 #: Where the next point aims: this far from the cuts' lower estimate towards the best value,
 #: but no further below the best value than the stride, which starts at STRIDE (relative),
 #: and doubles after each step that gained half of what it aimed at.
@@ -66,7 +68,8 @@ def minimise(oracle: Oracle, start: np.ndarray, evaluations: int, deadline: floa
     stride = STRIDE * max(1.0, abs(best))
     for done in range(1, evaluations):
         each = (time.perf_counter() - began) / done
-        if not len(moving) or best <= enough or (deadline is not None and time.perf_counter() + each > deadline):
+        if not len(moving) or best <= enough or (deadline is not None and time.perf_counter() + each > deadline) \
+                or progress.stopping():
             break
         frame = (best, stride)  # values as (value - best) / stride: HiGHS's QP failed on raw ones
         lowest = _solve(cuts, None, None, threads, frame)

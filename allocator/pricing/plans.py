@@ -19,6 +19,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from allocator import progress
+
 from allocator.pricing.bound import PricedBound, Prices, Relaxed
 from allocator.problem import Problem
 from allocator.plans.repair import repair
@@ -47,6 +49,7 @@ class PricedPlans:
 
     def __call__(self, bound: float, relaxed: Relaxed) -> None:
         self.evaluations += 1
+        progress.emit("bound", bound=bound)
         hopeless = self.lowest_link is not None and relaxed.links.min(initial=np.inf) < self.lowest_link - HOPELESS
         check = None if hopeless else self._offer(relaxed)
         if bound < self._bound:
@@ -72,7 +75,7 @@ class PricedPlans:
         began, missing, holding = time.perf_counter(), 0.0, None
         for done in range(evaluations):
             each = (time.perf_counter() - began) / done if done else 0.0
-            if deadline is not None and time.perf_counter() + each > deadline:
+            if (deadline is not None and time.perf_counter() + each > deadline) or progress.stopping():
                 return
             if holding is None and done >= len(PUSHES):
                 return
@@ -88,6 +91,7 @@ class PricedPlans:
         check = evaluate(self.problem, plan)
         if self._holds(check) and check.weighted_output > self.output:
             self.plan, self.output = plan, check.weighted_output
+            progress.emit("plan", value=self.output)
         return check
 
     def _holds(self, check: Evaluation) -> bool:

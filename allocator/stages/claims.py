@@ -43,6 +43,7 @@ class Status(str, Enum):
     FEASIBLE = "feasible"  # a plan without such a proof
     TIME_LIMIT = "time limit"
     WORK_LIMIT = "work limit"
+    INTERRUPTED = "interrupted"  # stopped at the officer's request (Ctrl-C), like a time limit
     NO_SOLUTION = "no solution"
     SKIPPED = "skipped"
 
@@ -126,4 +127,4 @@ def judge(stage: int, sense: str, value: float | None, bound: float | None, outc
 
 
 def _stopped(outcome: str, otherwise: Status) -> Status:
-    return {"time": Status.TIME_LIMIT, "work": Status.WORK_LIMIT}.get(outcome, otherwise)
+    return {"time": Status.TIME_LIMIT, "work": Status.WORK_LIMIT, "interrupted": Status.INTERRUPTED}.get(outcome, otherwise)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from allocator import progress
 from allocator.allocation import Allocation, evaluate
 from allocator.backends.base import SolverRun
 from allocator.data.loading import load_problem
@@ -31,6 +32,7 @@ from allocator.options import SolveOptions
 from allocator.plans.fill import fill_leftovers
 from allocator.plans.surplus import drop_surplus
 from allocator.problem import Problem, mask_cap
+from allocator.progress import Watch
 from allocator.result import STAGE_NAMES, Result, StageResult
 from allocator.stages import branch_and_bound, exclusion, guided, prices_first, unit_price
 from allocator.stages.claims import HOLD_OUTPUT_REL, OPTIMAL_REL_STAGE2, Status, link_hold, output_hold
@@ -38,13 +40,20 @@ from allocator.stages.clock import Clock
 from allocator.stages.session import Session
 
 
-def solve(problem: Problem, options: SolveOptions | None = None, *, started: float | None = None) -> Result:
+def solve(problem: Problem, options: SolveOptions | None = None, *, started: float | None = None,
+          watch: Watch | None = None) -> Result:
     """Solve the three stages of the SPEC model and return the verified allocation.
 
     ``started`` (``time.perf_counter()`` when reading began) makes the reading count
     against ``options.time_limit``, so that a run from the command line ends near it.
+    ``watch`` receives progress events and may ask the search to stop (allocator.progress):
+    every stage then ends as at its time limit, with its best verified plan.
     """
-    options = options or SolveOptions()
+    with progress.watching(watch if watch is not None else progress.current()):
+        return _solve(problem, options or SolveOptions(), started)
+
+
+def _solve(problem: Problem, options: SolveOptions, started: float | None) -> Result:
     clock = Clock(options, started)
     formulation = build(problem)
     clock.mark("build")
@@ -62,15 +71,16 @@ def solve(problem: Problem, options: SolveOptions | None = None, *, started: flo
 
 
 def solve_file(instance: str | Path, scenario: str | Path | None = None, sets: list[str] | None = None, *,
-               options: SolveOptions | None = None, encoding: str | None = None) -> Result:
+               options: SolveOptions | None = None, encoding: str | None = None, watch: Watch | None = None) -> Result:
     """Load, validate and solve in one call; reading counts against the time limit."""
     started = time.perf_counter()
-    return solve(load_problem(instance, scenario, sets, encoding), options, started=started)
+    return solve(load_problem(instance, scenario, sets, encoding), options, started=started, watch=watch)
 
 
 def stage1(session: Session, start: Allocation) -> tuple[Allocation, StageResult]:
     """Max the lowest listed link recovery."""
     f = session.f
+    session.begin_stage(1)
     session.model.set_objective(counting(f.num_cols, f.z), 0.0, maximize=True)
     share = session.share(3)
     run = (guided if session.guided else branch_and_bound).search(session, start, 3)
@@ -118,9 +128,10 @@ def stage3(session: Session, start: Allocation, second: StageResult) -> tuple[Al
 
 def _stage3(session: Session, start: Allocation, second: StageResult) -> tuple[Allocation, StageResult]:
     f, model = session.f, session.model
-    session.begin_stage(1)
+    session.begin_stage(3)
     if session.stage3_proven is not None:
         units = float(session.stage3_proven)
+        progress.emit("claim", value=units, bound=units, text=Status.OPTIMAL.value)
         return start, StageResult(3, STAGE_NAMES[3], "min", Status.OPTIMAL, units, units, 0.0, 0.0,
                                   note="proven in stage 2")
     start = drop_surplus(session.problem, start)

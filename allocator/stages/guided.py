@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from allocator import progress
 from allocator.backends import open_model
 from allocator.backends.base import SolverRun
 from allocator.model.bus_bound import bus_relaxation
@@ -62,7 +63,7 @@ def around_lp(session: Session, known: np.ndarray | None, share: float | None, l
     relaxed = relaxed or model.relaxation(time_limit=share)
     if relaxed is None or relaxed.outcome == "infeasible":
         seconds = relaxed.seconds if relaxed is not None else 0.0
-        return SolverRun("infeasible" if relaxed else "time", None, None, None, seconds, 0)
+        return SolverRun("infeasible" if relaxed else _stopped(), None, None, None, seconds, 0)
     if not search:
         return SolverRun("guided", None, relaxed.objective, None, relaxed.seconds, 0, duals=relaxed.duals)
     upper = np.ceil(relaxed.values - 1e-6)
@@ -71,7 +72,7 @@ def around_lp(session: Session, known: np.ndarray | None, share: float | None, l
         model.set_start(known)
     left = None if share is None else max(0.05, share - (0.0 if solved else relaxed.seconds))
     run = model.run_within(upper, time_limit=left, **limits)
-    outcome = "time" if run.outcome == "time" else "guided"
+    outcome = run.outcome if run.outcome in ("time", "interrupted") else "guided"
     seconds = run.seconds + (0.0 if solved else relaxed.seconds)
     return SolverRun(outcome, run.objective, relaxed.objective, run.values, seconds, run.nodes, duals=relaxed.duals)
 
@@ -110,7 +111,7 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, SolverRun]:
     relaxed, run, best = lp_and_prices(session, start, share, "guided", session.price_budget())
     if run is None:
         seconds = relaxed.seconds if relaxed is not None else 0.0
-        return start, SolverRun("infeasible" if relaxed else "time", None, None, None, seconds, 0)
+        return start, SolverRun("infeasible" if relaxed else _stopped(), None, None, None, seconds, 0)
     left = None if share is None else share - (time.perf_counter() - began)
     if (gap("max", evaluate(session.problem, best).weighted_output, run.bound) or 0.0) <= session.options.rel_gap \
             or (left is not None and left < MIN_SEARCH_SECONDS):
@@ -121,3 +122,8 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, SolverRun]:
     session.clock.mark("stage2")
     best = session.verify(best, found, hold_links=True)
     return best, replace(run, outcome=found.outcome, seconds=run.seconds + found.seconds, nodes=found.nodes)
+
+
+def _stopped() -> str:
+    """Why an LP gave no answer: the officer's stop, or its time limit."""
+    return "interrupted" if progress.stopping() else "time"

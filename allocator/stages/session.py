@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from allocator import progress
 from allocator.allocation import Allocation, evaluate
 from allocator.backends import open_model, threads
 from allocator.model.columns import read_allocation
@@ -116,6 +117,7 @@ class Session:
         claim = judge(stage, sense, value, bound, run.outcome, self.options.rel_gap)
         if claim.note:
             self.notes.append(claim.note)
+        progress.emit("claim", value=value, bound=bound, text=claim.status.value)
         return StageResult(stage, STAGE_NAMES[stage], sense, claim.status, value, bound, claim.gap, run.seconds,
                            run.nodes, note)
 
@@ -134,9 +136,13 @@ class Session:
     def share(self, stages_left: int) -> float | None:
         return self.clock.share(stages_left, last_weight=self.last_weight)
 
-    def begin_stage(self, stages_left: int) -> None:
-        """Note when this stage's share of the limit ends (as its price search reckons it)."""
-        self.stage_ends = self.clock.stage_end(stages_left, last_weight=self.last_weight)
+    def begin_stage(self, stage: int) -> None:
+        """Announce the stage, and note when its share of the limit ends (as its price search reckons it)."""
+        watch = progress.current()
+        if watch is not None:
+            watch.stage = stage
+            watch.emit("stage", text=STAGE_NAMES[stage])
+        self.stage_ends = self.clock.stage_end(4 - stage, last_weight=self.last_weight)
 
     def price_budget(self) -> tuple[int, float | None]:
         """How many evaluations the price search may make, and until when (see PRICE_EVALUATIONS)."""
