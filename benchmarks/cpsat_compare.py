@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 from ortools.sat.python import cp_model
 
-from allocator.pipeline import load_problem
+from allocator.data.loading import load_problem
 from allocator.problem import mask_cap
-from allocator.result import Allocation, evaluate
+from allocator.allocation import Allocation, evaluate
 
 KEQIAO = Path(__file__).resolve().parent.parent / "instances" / "keqiao-2020.csv"
 SCALE = 10**6

@@ -53,7 +53,7 @@ def generated(name: str) -> Path:
     """The instance file, generated with seed 1 into benchmarks/cache/ on first use."""
     path = CACHE / f"{name}-1.csv"
     if not path.exists():
-        from allocator.generate import PRESETS, Preset, generate, to_csv_bytes
+        from allocator.data.generate import PRESETS, Preset, generate, to_csv_bytes
 
         scale, parks, origins, _ = GENERATED[name]
         if scale is not None:
