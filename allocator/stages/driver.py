@@ -31,11 +31,12 @@ from allocator.model.formulation import build
 from allocator.options import SolveOptions
 from allocator.plans.fill import fill_leftovers
 from allocator.plans.surplus import drop_surplus
+from allocator.plans.trim import trim
 from allocator.problem import Problem, mask_cap
 from allocator.progress import Watch
 from allocator.result import STAGE_NAMES, Result, StageResult
 from allocator.stages import branch_and_bound, exclusion, guided, prices_first, unit_price
-from allocator.stages.claims import HOLD_OUTPUT_REL, OPTIMAL_REL_STAGE2, Status, link_hold, output_hold
+from allocator.stages.claims import HOLD_OUTPUT_REL, OPTIMAL_REL_STAGE2, Status, gap, link_hold, output_hold
 from allocator.stages.clock import Clock
 from allocator.stages.session import Session
 
@@ -86,9 +87,14 @@ def stage1(session: Session, start: Allocation) -> tuple[Allocation, StageResult
     run = (guided if session.guided else branch_and_bound).search(session, start, 3)
     best = session.keep(session.verify(start, run))
     session.z1 = evaluate(session.problem, best).min_link
-    if session.guided and (guided_gap := _gap(session.z1, run.bound)) is not None and guided_gap > session.options.rel_gap:
+    if session.guided and (gap("max", session.z1, _link_bound(f, run)) or 0.0) > session.options.rel_gap:
         run = guided.bus_bound(session, run, share)
-    return best, session.claim(1, "max", run, session.z1, run.bound)
+    return best, session.claim(1, "max", run, session.z1, _link_bound(f, run))
+
+
+def _link_bound(f, run: SolverRun) -> float | None:
+    """Stage 1's bound in link recovery (the model holds it scaled, see allocator.model.formulation)."""
+    return None if run.bound is None else run.bound / f.z_scale
 
 
 def stage2(session: Session, start: Allocation) -> tuple[Allocation, StageResult]:
@@ -96,7 +102,7 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, StageResult
     f, model = session.f, session.model
     session.begin_stage(2)
     if session.z1 is not None:
-        model.set_lower(f.z, link_hold(session.z1))  # (C11), the SPEC's hold exactly
+        model.set_lower(f.z, link_hold(session.z1) * f.z_scale)  # (C11), the SPEC's hold exactly
     if session.guided:
         model.set_objective(output_costs(f), f.constant_output, maximize=True)
         best, run = guided.stage2(session, fill_leftovers(session.problem, start))  # see allocator.plans.fill
@@ -135,6 +141,7 @@ def _stage3(session: Session, start: Allocation, second: StageResult) -> tuple[A
         return start, StageResult(3, STAGE_NAMES[3], "min", Status.OPTIMAL, units, units, 0.0, 0.0,
                                   note="proven in stage 2")
     start = drop_surplus(session.problem, start)
+    start = trim(session.problem, start, output_hold(session.z2), session.link_hold)  # the holds' slack, spent
     floor = output_hold(session.z2) - f.constant_output  # the SPEC's hold exactly: it may prove
     session.output_row = model.add_row(f.c[f.c >= 0], f.value_weight, floor, math.inf)  # (C12)
     units = unit_columns(f)
@@ -172,12 +179,6 @@ def initial_allocation(problem: Problem) -> Allocation:
         before = np.concatenate([[0], np.cumsum(cap[members])[:-1]])
         boxes[members] = np.clip(need - before, 0, cap[members])
     return Allocation(boxes, start.passes, start.returned, start.buses)
-
-
-def _gap(value: float | None, bound: float | None) -> float | None:
-    from allocator.stages.claims import gap
-
-    return gap("max", value, bound)
 
 
 def _skip_reason(problem: Problem) -> str:

@@ -1,0 +1,108 @@
+"""Take back units whose loss the holds can afford: stage 3's plans, without a solver.
+
+Stage 3 may give up 1e-6 of stage 2's output (and keep every listed link within 1e-6 of
+stage 1's value) to save boxes, passes and buses.  A plan kept by stage 2 leaves that
+slack unspent, and a firm of tiny output (1 next to 10^6) can give back its units for
+almost nothing.  Greedy, cheapest loss per unit first, in rounds of one unit per firm:
+each round prices every firm's next box and next pass (the output and link recovery it
+would lose), takes them in that order while the output slack and every link's slack
+allow, and recomputes.  A bus goes when its group's riders fit in one bus fewer.  Firms
+of a tier with a mask reserve keep their boxes (the reserve rule counts them).  The
+result is checked by recomputation; on any doubt the plan comes back unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from allocator.allocation import Allocation, evaluate
+from allocator.problem import Problem, capacity
+
+#: Rounds of one unit per firm; a firm rarely has more units to spare than this.
+ROUNDS = 64
+
+
+def trim(problem: Problem, plan: Allocation, output_floor: float, link_floor: float | None) -> Allocation:
+    """``plan`` with the units removed that keep weighted output >= ``output_floor`` and every
+    listed link >= ``link_floor`` (None: no link to hold)."""
+    check = evaluate(problem, plan)
+    if check.violations or check.weighted_output < output_floor:
+        return plan
+    boxes, passes, buses = plan.boxes.copy(), plan.passes.copy(), _spare_buses(problem, plan)
+    worth = problem.weight * problem.instance.output_value
+    links = _link_index(problem)
+    shares = _link_shares(problem)
+    level = check.c_after
+    slack = check.weighted_output - output_floor
+    link_slack = np.array([check.link_after[link] - link_floor for link in problem.links]) if link_floor is not None \
+        else np.full(len(problem.links), np.inf)
+    keep_boxes = problem.reserve_bound
+    n = len(problem)
+    for _ in range(ROUNDS):
+        losses, lowers, kinds = _next_losses(problem, boxes, passes, plan.returned, level, worth, keep_boxes)
+        order = np.lexsort((np.arange(len(losses)), losses))
+        taken, touched = False, np.zeros(n, dtype=bool)
+        for index in order:
+            loss = losses[index]
+            if not np.isfinite(loss) or loss > slack:
+                break
+            firm, kind = index % n, kinds[index // n]
+            if touched[firm]:  # its other unit's loss was priced at the level before this round's
+                continue
+            new_level = lowers[index]
+            link_loss = (level[firm] - new_level) * shares[firm]
+            if links[firm] >= 0 and link_loss > link_slack[links[firm]]:
+                continue
+            slack -= loss
+            if links[firm] >= 0:
+                link_slack[links[firm]] -= link_loss
+            (boxes if kind == "boxes" else passes)[firm] -= 1
+            level[firm] = new_level
+            touched[firm] = taken = True
+        if not taken:
+            break
+    lean = Allocation(boxes, passes, plan.returned, buses)
+    again = evaluate(problem, lean)
+    if again.violations or again.weighted_output < output_floor or (
+            link_floor is not None and again.min_link is not None and again.min_link < link_floor):
+        return plan
+    return lean
+
+
+def _next_losses(problem: Problem, boxes, passes, returned, level, worth, keep_boxes):
+    """Each firm's output lost by giving back one box, then one pass (inf where it has none), and
+    its level after; both blocks side by side (boxes first)."""
+    losses, lowers, kinds = [], [], ("boxes", "passes")
+    for kind in kinds:
+        given = boxes if kind == "boxes" else passes
+        fewer = np.maximum(given - 1, 0)
+        lower = capacity(problem, fewer, passes, returned) if kind == "boxes" else capacity(problem, boxes, fewer, returned)
+        no_unit = (given <= 0) | (keep_boxes if kind == "boxes" else np.zeros(len(given), dtype=bool))
+        losses.append(np.where(no_unit, np.inf, np.maximum(worth * (level - lower), 0.0)))
+        lowers.append(lower)
+    return np.concatenate(losses), np.concatenate(lowers), kinds
+
+
+def _spare_buses(problem: Problem, plan: Allocation) -> np.ndarray:
+    """Buses no rider needs: a group keeps ceil(riders / seats)."""
+    seats, rides = problem.scenario.supply.bus_seats, problem.group >= 0
+    riders = np.bincount(problem.group[rides], weights=plan.returned[rides], minlength=len(plan.buses))
+    return np.minimum(plan.buses, -(-riders.astype(np.int64) // seats))
+
+
+def _link_index(problem: Problem) -> np.ndarray:
+    """Each firm's position in problem.links (-1 for an unlisted link)."""
+    index = np.full(len(problem), -1, dtype=np.int64)
+    for k, link in enumerate(problem.links):
+        index[problem.link_members(link)] = k
+    return index
+
+
+def _link_shares(problem: Problem) -> np.ndarray:
+    """v_i / V_L of each firm's listed link (0 for an unlisted one)."""
+    v = problem.instance.output_value
+    share = np.zeros(len(problem))
+    for link in problem.links:
+        members = problem.link_members(link)
+        share[members] = v[members] / v[members].sum()
+    return share
