@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from allocator.model.formulation import INF, Formulation, add_bus_groups, add_bus_linking_rows
+from allocator.model.formulation import INF, Formulation, add_bus_groups, add_bus_linking_rows, add_link_rows
 from allocator.problem import Problem
 
 
@@ -42,11 +42,5 @@ def bus_relaxation(problem: Problem, formulation: Formulation) -> Formulation | 
     add_bus_groups(relaxed, riders, problem.group, len(problem.group_keys), supply.buses, supply.bus_seats)  # (C5), (C5')
     add_bus_linking_rows(relaxed, riders, problem.group, supply.bus_seats)
     relaxed.add_sum_row(relaxed.y, 1.0, -INF, supply.buses)  # (C4)
-    relaxed.z = int(relaxed.add_cols(np.zeros(1), np.ones(1), integer=False)[0])
-    for link in problem.links:  # (C10), the other firms of the link at their c_max
-        members = problem.link_members(link)
-        weight = inst.output_value[members] / inst.output_value[members].sum()
-        moving = relaxed.c[members] >= 0
-        fixed = float(weight[~moving] @ problem.c_max[members[~moving]])
-        relaxed.add_sum_row(np.append(relaxed.c[members[moving]], relaxed.z), np.append(weight[moving], -1.0), -fixed, INF)
+    add_link_rows(relaxed, problem, relaxed.c >= 0, problem.c_max, 0.0)  # (C10), the other firms at their c_max
     return relaxed

@@ -42,7 +42,7 @@ def start_vector(problem: Problem, f: Formulation, allocation: Allocation) -> np
     present = f.c >= 0
     values[f.c[present]] = check.c_after[present]
     if f.z >= 0:
-        values[f.z] = min(check.link_after.values())
+        values[f.z] = min(check.link_after.values()) * f.z_scale
     cap = mask_cap(problem, allocation.returned)
     derived = {"gets_boxes": allocation.boxes >= 1, "cap": cap, "cap_on": cap >= 1}
     for kind, (cols, firms) in f.aux.items():

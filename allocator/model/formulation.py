@@ -82,6 +82,7 @@ class Formulation:
     link_rows: list[int] = field(default_factory=list)  # (C10) row of each listed link, in Problem.links order
     value_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))  # w v on c columns
     constant_output: float = 0.0  # sum w v c_before over the constants
+    z_scale: float = 1.0  # column z holds Z = z_scale x the lowest link recovery (see LINK_SCALE)
 
     @property
     def num_nonzeros(self) -> int:
@@ -348,18 +349,36 @@ def _extend_aux(f: Formulation, kind: str, cols: np.ndarray, firms: np.ndarray) 
     f.aux[kind] = (np.concatenate([old_cols, cols]), np.concatenate([old_firms, firms]))
 
 
+#: The lowest link recovery enters the model scaled: Z = LINK_SCALE x z.  A link's recovery
+#: moves by v_i / V_L per unit of c_i, as little as 1e-7 for a firm of output 1 beside one
+#: of 10^7, and stage 1 is "optimal" only within 1e-8: unscaled, such moves are below
+#: HiGHS's feasibility and optimality tolerances (1e-7), and it "proved" 0 optimal where
+#: 1e-7 is reachable (tests/stages/test_oracle_claims.py).
+LINK_SCALE = 1e6
+
+
 def _link_rows(f: Formulation, d: _Data) -> None:
-    """(C10) z <= recovery of each listed link with members (only when stage 1 applies)."""
+    """(C10) Z <= LINK_SCALE x recovery of each listed link with members (only when stage 1 applies)."""
     problem = d.problem
     if not problem.stage1_active:
         return
     lowest = min(float(d.v[m] @ d.cbefore[m] / d.v[m].sum()) for m in map(problem.link_members, problem.links))
-    f.z = int(f.add_cols(np.array([lowest]), np.ones(1), False)[0])
+    add_link_rows(f, problem, d.var, d.cbefore, lowest)
+
+
+def add_link_rows(f: Formulation, problem: Problem, movable: np.ndarray, fixed_level: np.ndarray,
+                  lowest: float) -> None:
+    """The column Z (from ``lowest``, unscaled, to 1) and one (C10) row per listed link over the
+    ``movable`` firms' c columns; the others count at ``fixed_level``.  Shared with
+    allocator.model.bus_bound."""
+    v, scale = problem.instance.output_value, LINK_SCALE
+    f.z_scale = scale
+    f.z = int(f.add_cols(np.array([lowest * scale]), np.array([scale]), False)[0])
     for link in problem.links:
         members = problem.link_members(link)
-        total = d.v[members].sum()
-        constants = members[~d.var[members]]
-        movable = members[d.var[members]]
-        fixed_part = float(d.v[constants] @ d.cbefore[constants] / total)
-        row = f.add_sum_row(np.append(f.c[movable], f.z), np.append(d.v[movable] / total, -1.0), -fixed_part, INF)
+        total = v[members].sum()
+        fixed, moving = members[~movable[members]], members[movable[members]]
+        fixed_part = float(v[fixed] @ fixed_level[fixed] / total)
+        row = f.add_sum_row(np.append(f.c[moving], f.z), np.append(scale * v[moving] / total, -1.0),
+                            -scale * fixed_part, INF)
         f.link_rows.append(row)

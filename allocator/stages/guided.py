@@ -96,7 +96,7 @@ def bus_bound(session: Session, run: SolverRun, share: float | None) -> SolverRu
     if tighter.bound is not None and (bound is None or tighter.bound < bound):
         bound = tighter.bound
         session.notes.append(f"stage 1's bound is that of the relaxation keeping only the buses integer "
-                             f"(LP bound {run.bound:.7g})")
+                             f"(LP bound {run.bound / session.f.z_scale:.7g})")
     return SolverRun(run.outcome, run.objective, bound, run.values, run.seconds + tighter.seconds,
                      run.nodes + tighter.nodes)
 

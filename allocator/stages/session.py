@@ -170,5 +170,5 @@ class Session:
         supply = np.abs(duals[[f.supply_rows[k] for k in ("boxes", "passes", "buses")]])
         links = np.zeros(len(self.problem.links))
         if self.z1 is not None and f.link_rows:
-            links = np.abs(duals[f.link_rows])
+            links = np.abs(duals[f.link_rows]) * f.z_scale  # the rows hold LINK_SCALE x the recovery
         return Prices(*map(float, supply), links=links, output=output)

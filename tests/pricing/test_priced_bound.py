@@ -74,7 +74,7 @@ def _stage_two_lp(problem: Problem, hold: float | None):
     f = build(problem)
     model = HighsModel(f)
     if hold is not None:
-        model.set_lower(f.z, hold)
+        model.set_lower(f.z, hold * f.z_scale)  # the model holds the lowest link scaled
     output = np.zeros(f.num_cols)
     output[f.c[f.c >= 0]] = f.value_weight
     model.set_objective(output, f.constant_output, maximize=True)
@@ -82,7 +82,7 @@ def _stage_two_lp(problem: Problem, hold: float | None):
     if relaxed is None or relaxed.duals is None:
         return f, relaxed, None
     duals = np.abs(relaxed.duals)
-    links = duals[f.link_rows] if f.link_rows else np.zeros(len(problem.links))
+    links = duals[f.link_rows] * f.z_scale if f.link_rows else np.zeros(len(problem.links))
     return f, relaxed, Prices(*(float(duals[f.supply_rows[k]]) for k in ("boxes", "passes", "buses")), links=links)
 
 
@@ -98,7 +98,7 @@ def test_at_the_lp_duals_the_bound_is_never_above_the_lp_bound(rows, overrides):
     f, relaxed, at_duals = _stage_two_lp(problem, None)
     assert relaxed is not None and relaxed.outcome == "optimal"
     # the model's z starts at the lowest link before: that is the hold its LP keeps
-    hold = float(np.concatenate(f.col_lower)[f.z]) if f.z >= 0 else None
+    hold = float(np.concatenate(f.col_lower)[f.z]) / f.z_scale if f.z >= 0 else None
     bound = PricedBound(problem, f).output_bound(at_duals, hold)
     assert bound <= relaxed.objective * (1 + 1e-7) + 1e-7
 

@@ -141,7 +141,7 @@ def test_raising_a_missed_links_price_buys_a_plan_that_holds_it():
     f = build(problem)
     model = HighsModel(f)
     hold = 0.3725685976636744 - 1e-4
-    model.set_lower(f.z, hold)
+    model.set_lower(f.z, hold * f.z_scale)  # the model holds the lowest link scaled
     output = np.zeros(f.num_cols)
     output[f.c[f.c >= 0]] = f.value_weight
     model.set_objective(output, f.constant_output, maximize=True)
@@ -149,7 +149,7 @@ def test_raising_a_missed_links_price_buys_a_plan_that_holds_it():
     supply = [float(duals[f.supply_rows[k]]) for k in ("boxes", "passes", "buses")]
     pricing = PricedBound(problem, f)
     plans = PricedPlans(problem, pricing, hold)
-    bound = pricing.output_bound(Prices(*supply, links=duals[f.link_rows]), hold, seen=plans)
+    bound = pricing.output_bound(Prices(*supply, links=duals[f.link_rows] * f.z_scale), hold, seen=plans)
     assert plans.plan is None
     plans.push(PUSH_EVALUATIONS, None)
     assert plans.plan is not None
