@@ -140,7 +140,7 @@ def test_exit_code_1_when_no_plan(small_instance, monkeypatch):
     import allocator.stages.driver as driver
     from allocator.allocation import Allocation
 
-    real_run = driver.solve_file
+    real_run = driver.solve
 
     def broken(*args, **kwargs):
         import dataclasses
@@ -151,7 +151,7 @@ def test_exit_code_1_when_no_plan(small_instance, monkeypatch):
 
         return dataclasses.replace(result, allocation=bad, evaluation=evaluate(result.problem, bad))
 
-    monkeypatch.setattr(driver, "solve_file", broken)
+    monkeypatch.setattr(driver, "solve", broken)
     result = run_cli(runner, ["solve", str(small_instance), "--time-limit", "5"])
     assert result.exit_code == 1
     assert "no plan" in result.output

@@ -50,7 +50,8 @@ class Preset(str, Enum):
     province = "province"
 
 
-InstanceArg = Annotated[Path, typer.Argument(help="Instance CSV, one row per enterprise (UTF-8 or GB18030).", show_default=False)]
+InstanceArg = Annotated[Path, typer.Argument(help="The register, one row per enterprise: CSV (UTF-8 or GB18030) or a workbook (.xlsx, .xls, .ods).", show_default=False)]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="The workbook's sheet to read (default: the first visible one).")]
 ScenarioOpt = Annotated[Optional[Path], typer.Option("--scenario", "-s", help="Scenario TOML (supplies and rules); SPEC defaults otherwise.")]
 SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Override one scenario key, e.g. [bold]--set supply.masks=400000[/]; repeatable.")]
 EncodingOpt = Annotated[Optional[str], typer.Option(help="Force the instance encoding (default: UTF-8, then GB18030).")]
@@ -77,17 +78,28 @@ def _main(
     """Allocate masks, freight passes and charter buses to restart an industrial cluster."""
 
 
-def fail_on_bad_input(exc: Exception) -> None:
+def fail_on_bad_input(exc: Exception, lang: str = "en") -> None:
+    """Bad input (every problem, in the officer's language) or an unwritable export: exit 2."""
     from allocator.errors import ExportError, InputError
+    from allocator.output.words import describe, t
 
+    colon = "：" if lang == "zh" else ": "
     if isinstance(exc, InputError):
         for problem in exc.problems:
-            typer.echo(f"error: {problem}", err=True)
+            typer.echo(f"{t('error', lang)}{colon}{describe(problem, lang)}", err=True)
     elif isinstance(exc, ExportError):
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"{t('error', lang)}{colon}{exc}", err=True)
     else:
         raise exc
     raise typer.Exit(2)
+
+
+def print_notes(notes, lang: str = "en") -> None:
+    """What the reader decided about a file (a header below a title, merged cells), on stderr."""
+    from allocator.output.words import describe, t
+
+    for note in notes:
+        typer.echo(f"{t('note', lang)}{'：' if lang == 'zh' else ': '}{describe(note, lang)}", err=True)
 
 
 def add_visuals(outputs, html_text, pngs, warnings, html: Path | None, plots: Path | None) -> None:

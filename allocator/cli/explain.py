@@ -12,9 +12,11 @@ from allocator.cli.common import (
     LangOpt,
     ScenarioOpt,
     SetOpt,
+    SheetOpt,
     app,
     console,
     fail_on_bad_input,
+    print_notes,
 )
 
 
@@ -30,6 +32,7 @@ def explain(
     counterfactuals: Annotated[bool, typer.Option(help="Re-solve to find the smallest change that would have given it something.")] = True,
     lang: LangOpt = None,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
 ) -> None:
     """Explain one enterprise: what it got, what holds it back, and what would have changed it."""
     from allocator.analysis.explain import explain as explain_one
@@ -39,10 +42,11 @@ def explain(
     from allocator.output.words import t
 
     try:
-        problem = load_problem(instance, scenario, set_, encoding)
+        problem = load_problem(instance, scenario, set_, encoding, sheet)
     except Exception as exc:
-        fail_on_bad_input(exc)
+        fail_on_bad_input(exc, lang.value if lang else "en")
     language = lang.value if lang else problem.scenario.lang
+    print_notes(problem.instance.notes, language)
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic)
     try:
         result = explain_one(problem, enterprise_id, options, search=counterfactuals)

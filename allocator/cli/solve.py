@@ -17,12 +17,14 @@ from allocator.cli.common import (
     ScenarioOpt,
     Search,
     SetOpt,
+    SheetOpt,
     Solver,
     SolverOpt,
     add_visuals,
     app,
     console,
     fail_on_bad_input,
+    print_notes,
 )
 
 
@@ -39,6 +41,7 @@ def solve(
     format: Annotated[Format, typer.Option("--format", help="table: the report; json: summary.json on stdout.")] = Format.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
     lang: LangOpt = None,
     html: Annotated[Optional[Path], typer.Option(help="Write one self-contained HTML report (opens offline, prints on A4).")] = None,
     plots: Annotated[Optional[Path], typer.Option(help="Write the report's charts as PNG files into this folder.")] = None,
@@ -47,18 +50,28 @@ def solve(
     solver: SolverOpt = Solver.highs,
 ) -> None:
     """Solve one instance: chain balance, then weighted output, then fewest supplies used."""
-    from allocator.options import SolveOptions
-    from allocator.stages.driver import solve_file
+    import time
 
-    started = datetime.now(timezone.utc)
+    from allocator.data.loading import load_problem
+    from allocator.options import SolveOptions
+    from allocator.stages import driver
+
+    started, begun = datetime.now(timezone.utc), time.perf_counter()  # reading counts against the time limit
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, threads=threads, log=log, search=search.value,
                            solver=solver.value)
+    language = lang.value if lang else "en"
     try:
-        result = solve_file(instance, scenario, set_, options=options, encoding=encoding)
-        language = lang.value if lang else result.problem.scenario.lang
+        problem = load_problem(instance, scenario, set_, encoding, sheet)
+    except Exception as exc:
+        fail_on_bad_input(exc, language)
+    language = lang.value if lang else problem.scenario.lang
+    if not quiet:
+        print_notes(problem.instance.notes, language)
+    result = driver.solve(problem, options, started=begun)
+    try:
         summary = _deliver(result, started, export, language, html, plots)
-    except Exception as exc:  # bad input and unwritable exports end here; anything else is re-raised
-        fail_on_bad_input(exc)
+    except Exception as exc:  # unwritable exports end here; anything else is re-raised
+        fail_on_bad_input(exc, language)
     if format is Format.json:
         from allocator.output.export import json_bytes
 

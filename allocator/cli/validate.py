@@ -10,24 +10,29 @@ import typer
 from allocator.cli.common import (
     EncodingOpt,
     InstanceArg,
+    LangOpt,
     Preset,
     ScenarioOpt,
     SetOpt,
+    SheetOpt,
     app,
     fail_on_bad_input,
+    print_notes,
 )
 
 
 @app.command()
-def validate(instance: InstanceArg, scenario: ScenarioOpt = None, set_: SetOpt = None, encoding: EncodingOpt = None) -> None:
-    """Check an instance and a scenario; list every problem with file, row and column."""
+def validate(instance: InstanceArg, scenario: ScenarioOpt = None, set_: SetOpt = None, encoding: EncodingOpt = None,
+             sheet: SheetOpt = None, lang: LangOpt = None) -> None:
+    """Check an instance and a scenario; list every problem with file, row (or sheet and cell) and column."""
     from allocator.data.loading import load_problem
 
     try:
-        problem = load_problem(instance, scenario, set_, encoding)
+        problem = load_problem(instance, scenario, set_, encoding, sheet)
     except Exception as exc:
-        fail_on_bad_input(exc)
+        fail_on_bad_input(exc, lang.value if lang else "en")
     inst = problem.instance
+    print_notes(inst.notes, lang.value if lang else problem.scenario.lang)
     typer.echo(
         f"ok: {instance}: {len(inst):,} enterprises, {int(problem.eligible.sum()):,} eligible for masks, "
         f"{int(problem.variable.sum()):,} whose capacity an allocation can change, "

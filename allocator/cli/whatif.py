@@ -16,12 +16,14 @@ from allocator.cli.common import (
     LangOpt,
     ScenarioOpt,
     SetOpt,
+    SheetOpt,
     Solver,
     SolverOpt,
     add_visuals,
     app,
     console,
     fail_on_bad_input,
+    print_notes,
 )
 
 
@@ -46,6 +48,7 @@ def whatif(
     deterministic: Annotated[bool, typer.Option(help="Bound each run by work, not wall time (identical results on any backend).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")] = False,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
     lang: LangOpt = None,
     html: Annotated[Optional[Path], typer.Option(help="Write one self-contained HTML comparison with the KPI curves.")] = None,
     plots: Annotated[Optional[Path], typer.Option(help="Write the comparison chart as PNG into this folder.")] = None,
@@ -58,11 +61,13 @@ def whatif(
 
     started = datetime.now(timezone.utc)
     try:
-        problem = load_problem(instance, scenario, set_, encoding)
+        problem = load_problem(instance, scenario, set_, encoding, sheet)
         variants = (wi.grid(vary) if vary else []) + (wi.named(scenarios) if scenarios else [])
         wi.check_names(variants)
     except Exception as exc:
-        fail_on_bad_input(exc)
+        fail_on_bad_input(exc, lang.value if lang else "en")
+    if not quiet:
+        print_notes(problem.instance.notes, lang.value if lang else problem.scenario.lang)
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, solver=solver.value)
     count = workers or wi.default_workers()
     outcomes, interrupted = _sweep(problem, variants, options, count, backend.value, address, out, quiet)
