@@ -56,7 +56,7 @@ class InputProblem:
         return f"{self.where()}: {self.message}"
 
 
-def problem(file: str, code: str, *, row: int | None = None, column: str | None = None, sheet: str | None = None,
+def problem(file: str, code: str, /, *, row: int | None = None, column: str | None = None, sheet: str | None = None,
             cell: str | None = None, header: str | None = None, **fields: Any) -> InputProblem:
     """A problem worded by ``code`` (allocator.output.words.TEXT), its English message filled in."""
     from allocator.output.words import t

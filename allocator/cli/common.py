@@ -65,6 +65,14 @@ class Lang(str, Enum):
 LangOpt = Annotated[Optional[Lang], typer.Option(help="Language of the report and of exported CSV headers (default: the scenario's report.lang, else en).")]
 
 
+def keys_epilog() -> str:
+    """Every scenario key and its default, for the help of the commands that take --set."""
+    from allocator.data.scenario import scenario_keys
+
+    listed = "  ".join(f"{key}={default}" for key, default, _ in scenario_keys())
+    return f"[bold]Scenario keys[/] (--set KEY=VALUE; `allocator keys` explains each): {listed}"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"allocator {__version__}")

@@ -24,16 +24,17 @@ from allocator.cli.common import (
     app,
     console,
     fail_on_bad_input,
+    keys_epilog,
     print_notes,
 )
 
 
-@app.command()
+@app.command(epilog=keys_epilog())
 def solve(
     instance: InstanceArg,
     scenario: ScenarioOpt = None,
     set_: SetOpt = None,
-    export: Annotated[Optional[Path], typer.Option(help="Write allocation.csv, buses.csv, masks.csv, passes.csv, summary.json and manifest.json here.")] = None,
+    export: Annotated[Optional[Path], typer.Option(help="Write allocation.csv, buses.csv, masks.csv, passes.csv, allocation.xlsx (all of them in one workbook), summary.json and manifest.json here.")] = None,
     time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for reading the instance and all stages together (the export is written after).")] = 60.0,
     threads: Annotated[int, typer.Option(min=1, help="Threads the solver may use (HiGHS and SCIP search sequentially; --deterministic uses 1).")] = 1,
     seed: Annotated[int, typer.Option(min=0, help="Solver random seed.")] = 0,

@@ -61,3 +61,16 @@ def generate(
     except Exception as exc:
         fail_on_bad_input(exc)
     typer.echo(f"wrote {output}: {len(frame):,} enterprises (preset {preset.value}, seed {seed})")
+
+
+@app.command()
+def keys() -> None:
+    """List every scenario key with its default (set them in a scenario TOML or with --set)."""
+    from allocator.data.scenario import scenario_keys
+
+    rows = scenario_keys()
+    width = max(len(k) for k, _, _ in rows)
+    shown = max(len(d) for _, d, _ in rows)
+    for key, default, takes in rows:
+        typer.echo(f"{key:<{width}}  {default:<{shown}}  {takes}")
+

@@ -39,7 +39,7 @@ def whatif(
     scenarios: Annotated[Optional[Path], typer.Option(help="TOML of named scenarios: [scenario.NAME] tables of overrides.")] = None,
     scenario: ScenarioOpt = None,
     set_: SetOpt = None,
-    out: Annotated[Optional[Path], typer.Option(help="Write comparison.csv, manifest.json and one export folder per scenario here.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write comparison.csv, comparison.xlsx, manifest.json and one export folder per scenario here.")] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, help="Parallel runs (default: one per core).")] = None,
     backend: Annotated[Backend, typer.Option(help="local process pool, or a Dask cluster (pip install 'allocator[dask]').")] = Backend.local,
     address: Annotated[Optional[str], typer.Option(help="Dask scheduler, e.g. tcp://10.0.0.5:8786; without it a LocalCluster is started.")] = None,
@@ -76,7 +76,8 @@ def whatif(
     if not quiet:
         from allocator.output.report import render_sweep
 
-        console().print(render_sweep(outcomes, language))
+        screen = console()
+        screen.print(render_sweep(outcomes, language, screen.width))
     if interrupted:
         typer.echo(f"interrupted: {len(outcomes)} finished runs kept", err=True)
         raise typer.Exit(130)
@@ -113,6 +114,7 @@ def _write_sweep(problem, outcomes, options, started, out, lang, html, plots) ->
     from allocator import sweep as wi
     from allocator.output.export import csv_bytes, json_bytes
     from allocator.output.transaction import Outputs
+    from allocator.output.workbook import workbook_bytes
 
     try:
         outputs = Outputs()
@@ -120,6 +122,7 @@ def _write_sweep(problem, outcomes, options, started, out, lang, html, plots) ->
             columns, rows = wi.comparison(outcomes)
             manifest = wi.sweep_manifest(problem.instance, outcomes, options, started, sys.argv)
             outputs.file(out / "comparison.csv", csv_bytes(columns, rows))
+            outputs.file(out / "comparison.xlsx", workbook_bytes([wi.comparison_sheet(columns, rows, lang)]))
             outputs.file(out / "manifest.json", json_bytes(manifest))
         if html or plots:
             from allocator.output.html import sweep_outputs
