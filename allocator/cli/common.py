@@ -7,6 +7,7 @@ not be written.  Heavy modules are imported inside the commands so ``--help`` is
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -117,6 +118,54 @@ def add_visuals(outputs, html_text, pngs, warnings, html: Path | None, plots: Pa
         outputs.file(html, html_text.encode("utf-8"))
     for name, data in pngs.items() if plots is not None else ():
         outputs.file(plots / name, data)
+
+
+class Interrupts:
+    """Ctrl-C during a solve: the first asks the search to stop like a time limit (the best plan is
+    verified, reported and exported), the second quits at once, writing nothing; while the outputs
+    are being swapped in (``writing``), a second Ctrl-C waits for them: all or none."""
+
+    def __init__(self, watch, lang: str, display=None, quiet: bool = False):
+        self.watch, self.lang, self.display, self.quiet = watch, lang, display, quiet
+        self.count = 0
+        self.writing = False
+        self.quit = False
+
+    def __call__(self, signum, frame) -> None:
+        import os
+
+        from allocator.output.words import t
+
+        self.count += 1
+        if self.count == 1:
+            self.watch.stop()
+            if self.display is not None:
+                self.display.stopping = True
+            elif not self.quiet:
+                os.write(2, (t("live_stopping", self.lang) + "\n").encode("utf-8", "replace"))
+        elif self.writing:
+            self.quit = True  # the outputs are being swapped in: honoured once every one is in place
+        else:
+            if sys.stderr.isatty():
+                os.write(2, b"\x1b[?25h")  # the live display hid the cursor
+            os.write(2, ("\n" + t("quit", self.lang) + "\n").encode("utf-8", "replace"))
+            os._exit(130)
+
+    def __enter__(self):
+        import signal
+
+        self._previous = signal.signal(signal.SIGINT, self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        signal.signal(signal.SIGINT, self._previous)
+
+
+def show_live(quiet: bool, fmt: Format | None = None) -> bool:
+    """Live progress goes to stderr when a person watches it: not with --quiet, --format json or a pipe."""
+    return not quiet and fmt is not Format.json and sys.stderr.isatty()
 
 
 def console(stderr: bool = False):

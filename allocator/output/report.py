@@ -56,7 +56,7 @@ def _headline(summary: dict[str, Any], lang: str) -> RenderableType:
     text.append(f"{inst['file']}  ·  {t('enterprises', lang, n=format(inst['enterprises'], ','))}\n")
     text.append(t("headline_recovery", lang))
     text.append(f"{pct(overall['before'])} → {pct(overall['after'])}", style="bold")
-    text.append(t("headline_plan", lang))
+    text.append("\n" + t("headline_plan", lang))  # a line of its own: at 80 columns "6.3 / s" wrapped
     text.append_text(_status(summary["status"], lang))
     text.append(f"  ({sum(summary['timings'].values()):.1f} s)")
     return Panel(text, title="allocator", border_style="blue")
@@ -69,7 +69,8 @@ def _stages(summary: dict[str, Any], lang: str) -> RenderableType:
     solver = SOLVER_NAMES.get(summary["solver"], summary["solver"])
     table = Table(title=f"{t('stages_title', lang)} · {solver}", title_justify="left")
     for key in ("col_stage", "col_objective", "col_status", "col_value", "col_bound", "col_gap", "col_time"):
-        table.add_column(t(key, lang), justify="right" if key in ("col_value", "col_bound", "col_gap", "col_time") else "left")
+        figure = key in ("col_value", "col_bound", "col_gap", "col_time")  # figures never wrap; words do, never cut
+        table.add_column(t(key, lang), justify="right" if figure else "left", no_wrap=figure, overflow="fold")
     for s in summary["stages"]:
         gap = "–" if s["gap"] is None else f"{s['gap']:.1e}"
         status = _status(s["status"], lang)
