@@ -44,7 +44,7 @@ def validate(instance: InstanceArg, scenario: ScenarioOpt = None, set_: SetOpt =
 
 @app.command()
 def generate(
-    output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="File to write: CSV, or a workbook when it ends in .xlsx.")],
     preset: Annotated[Preset, typer.Option(help="keqiao: ~9,900 firms; small: ~300; province: ~100,000.")] = Preset.keqiao,
     seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed gives the same file.")] = 1,
 ) -> None:
@@ -56,11 +56,19 @@ def generate(
     frame = draw(preset.value, seed)
     try:
         outputs = Outputs()
-        outputs.file(output, to_csv_bytes(frame))
+        outputs.file(output, _workbook(frame) if output.suffix.lower() == ".xlsx" else to_csv_bytes(frame))
         outputs.commit()
     except Exception as exc:
         fail_on_bad_input(exc)
     typer.echo(f"wrote {output}: {len(frame):,} enterprises (preset {preset.value}, seed {seed})")
+
+
+def _workbook(frame) -> bytes:
+    """The generated register as an officer's workbook: numbers as numbers, blanks left blank."""
+    from allocator.output.workbook import Sheet, workbook_bytes
+
+    rows = [[None if v != v else (v.item() if hasattr(v, "item") else v) for v in row] for row in frame.itertuples(index=False)]
+    return workbook_bytes([Sheet.table("register", list(frame.columns), rows, {frame.columns.get_loc("electricity_recovery"): "0%"})])
 
 
 @app.command()

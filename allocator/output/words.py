@@ -181,6 +181,9 @@ TEXT: dict[str, dict[str, str]] = {
     "sheet_comparison": {"en": "comparison", "zh": "情景对比"},
     "sheet_file": {"en": "register", "zh": "登记表"},
     "col_figure": {"en": "figure", "zh": "指标"},
+    "sheet_register": {"en": "register", "zh": "企业登记"},
+    "template_written": {"en": "wrote {file}: the register's columns, a note on each, drop-down lists and checks for {rows} rows", "zh": "已写入 {file}：登记表各列、每列说明、下拉列表和 {rows} 行的数据校验"},
+    "template_title": {"en": "Fill in one row per enterprise below the header; the notes row may stay.", "zh": "请在表头下方每行填写一家企业；本说明行可保留。"},
     # --- input: problems and notes about the files an officer hands us (allocator.data, allocator.errors) ---
     "err_not_found": {"en": "file not found", "zh": "找不到文件"},
     "err_directory": {"en": "is a directory, not a table file", "zh": "是文件夹，不是表格文件"},
@@ -280,6 +283,23 @@ STAGES = {
     1: {"en": "max lowest link recovery", "zh": "最大化最低产业链环节恢复率"},
     2: {"en": "max weighted output", "zh": "最大化加权产值"},
     3: {"en": "min boxes + passes + buses", "zh": "最少使用口罩箱+通行证+包车"},
+}
+
+#: What each register column means, for the template's notes row (allocator template).
+COLUMN_NOTES = {
+    "enterprise_id": {"en": "unique id (required)", "zh": "唯一编号（必填）"},
+    "name": {"en": "enterprise name (optional)", "zh": "企业名称（选填）"},
+    "park": {"en": "industrial park: bus drop-off and mask delivery point (required)", "zh": "所在工业园区，包车下车点和口罩发放点（必填）"},
+    "chain_link": {"en": "link of the industrial chain: pick from the list or write another (required)", "zh": "产业链环节：从下拉列表选择，也可填写其他（必填）"},
+    "tier": {"en": "A key, B other above-scale, C small/micro (required)", "zh": "A 重点企业，B 其他规上企业，C 小微企业（必填）"},
+    "employees": {"en": "headcount before the holiday, persons > 0 (required)", "zh": "节前员工总数，人，大于 0（必填）"},
+    "on_post": {"en": "workers at work now, persons (required)", "zh": "目前在岗人数，人（必填）"},
+    "workers_away": {"en": "workers waiting for transport, persons (optional, 0)", "zh": "等待包车返岗的人数，人（选填，默认 0）"},
+    "origin": {"en": "home region of the away workers: bus departure (required when some are away)", "zh": "待返岗员工来源地，包车出发地（有待返岗员工时必填）"},
+    "electricity_recovery": {"en": "electricity use now / same period last year, e.g. 83% (required)", "zh": "目前用电量 / 去年同期，如 83%（必填）"},
+    "masks_in_stock": {"en": "masks already held, pieces (optional, 0)", "zh": "现有口罩，只（选填，默认 0）"},
+    "trucks_needed": {"en": "vehicles that need a freight pass (optional, 0)", "zh": "需要跨区通行证的货车数，辆（选填，默认 0）"},
+    "output_value": {"en": "daily output at full capacity, the value weight (optional: employees)", "zh": "满产日产值，作为权重（选填，默认等于员工数）"},
 }
 
 #: Notes the stages attach to their claims; others are shown as they come.

@@ -92,6 +92,7 @@ def _write_sheet(book, styles: _Styles, sheet: Sheet) -> None:
     ws = book.add_worksheet(sheet.name)
     row = 0
     widths: dict[int, float] = {}
+    column_formats: dict[int, object] = {}
     if sheet.notes:
         ws.write_row(row, 0, [_text(n) for n in sheet.notes], styles.note)
         ws.set_row(row, 15 * max(1, max((_lines(n) for n in sheet.notes), default=1)))
@@ -116,11 +117,10 @@ def _write_sheet(book, styles: _Styles, sheet: Sheet) -> None:
             for column, options in sheet.validations.items():
                 ws.data_validation(header_row + 1, column, header_row + max(1, sheet.validated_rows), column, options)
             if not block.rows:  # an empty table (a template): the formats go to the rows an officer fills in
-                for column, fmt in formats.items():
-                    ws.set_column(column, column, None, fmt)
+                column_formats.update(formats)
         row += 1  # a blank row between blocks
     for column, width in widths.items():
-        ws.set_column(column, column, width)
+        ws.set_column(column, column, width, column_formats.get(column))
 
 
 def _write_cell(ws, row: int, column: int, value: Any, fmt) -> None:

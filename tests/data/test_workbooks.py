@@ -140,3 +140,13 @@ def test_validate_speaks_chinese_and_lists_the_names_a_missing_column_may_have(t
     assert lines[0] == f"错误：{path}，第 1 行，“tier”列：缺少必需的列（表头可写作：tier, 分级, 等级, 企业分级）"
     english = runner.invoke(app, ["validate", str(path)])
     assert "required column is missing (a header may read: tier, 分级, 等级, 企业分级)" in english.stderr
+
+
+def test_generate_writes_a_workbook_that_reads_like_the_csv(tmp_path):
+    from allocator.data.instance import COLUMNS
+
+    for name in ("g.xlsx", "g.csv"):
+        assert runner.invoke(app, ["generate", "--preset", "small", "--seed", "3", "-o", str(tmp_path / name)]).exit_code == 0
+    book, plain = read_instance(tmp_path / "g.xlsx"), read_instance(tmp_path / "g.csv")
+    for column in COLUMNS:
+        assert np.array_equal(getattr(book, column), getattr(plain, column)), column
