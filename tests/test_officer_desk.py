@@ -111,3 +111,14 @@ def test_help_at_80_columns_keeps_option_names_whole(command):
             if name.startswith("--"):
                 assert re.search(re.escape(name) + r"(\s|$)", result.output), (command, name)
     assert not re.search(r"--\S*…", result.output)
+
+
+def test_chinese_words_are_not_mixed_with_english_or_doubled():
+    from allocator.analysis.explain import Counterfactual
+    from allocator.output.report import _counterfactual
+    from allocator.output.wording import stage_note
+
+    assert stage_note("proven in stage 2", "zh") == "已在第 2 阶段证明"  # was "最优 (proven in stage 2)"
+    assert stage_note("some solver note", "zh") == "some solver note"  # notes without a translation stay as they are
+    text = _counterfactual(Counterfactual("tier", "A", True, (2, 0, 0)), "zh")
+    assert "A类（重点企业）" in text and "类企业" not in text  # was "A类（重点企业）类企业"

@@ -56,6 +56,7 @@ def explain(
         with live(display, console(stderr=True)), watching(Watch(display)):
             result = explain_one(problem, enterprise_id, options, search=not no_counterfactuals)
     except KeyError:
-        typer.echo("error: " + t("unknown_enterprise", language, id=enterprise_id, file=str(instance)), err=True)
+        colon = "：" if language == "zh" else ": "
+        typer.echo(t("error", language) + colon + t("unknown_enterprise", language, id=enterprise_id, file=str(instance)), err=True)
         raise typer.Exit(2) from None
     console().print(render_explanation(result, language))
