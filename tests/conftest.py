@@ -98,6 +98,10 @@ def run_cli(runner, args: list[str]):
     scenario = next(iter(_after(args, "--scenario", "-s")), None)
     sets = _after(args, "--set")
     instance = Path(args[1])
+    if instance.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+        # the independent checker reads CSV only: a workbook is checked against its CSV twin
+        # (same rows, English headers), which the test writes beside it
+        instance = instance.with_suffix(".csv")
     for export in _after(args, "--export") if args[0] == "solve" else ():
         if (Path(export) / "summary.json").exists():
             check = check_export(instance, Path(export), scenario and Path(scenario), sets)

@@ -95,9 +95,17 @@ def _instance_rows(path: Path) -> list[dict[str, str]]:
         return [row for row in csv.DictReader(handle) if any(v.strip() for v in row.values())]
 
 
+def _number(text: str) -> Decimal:
+    """A number as SPEC.md's input section accepts it: 1,201 (grouped thousands), 85% (a share)."""
+    text = text.strip().replace(",", "")
+    if text.endswith(("%", "％")):
+        return Decimal(text[:-1].strip()) / 100
+    return Decimal(text)
+
+
 def _int(text: str, default: int = 0) -> int:
     text = text.strip()
-    return int(float(text)) if text else default
+    return int(_number(text)) if text else default
 
 
 def check_export(instance_csv: Path, export_dir: Path, scenario: Path | None = None,
@@ -119,9 +127,9 @@ def check_export(instance_csv: Path, export_dir: Path, scenario: Path | None = N
         firms[ident] = {
             "park": row["park"].strip(), "link": row["chain_link"].strip().lower(), "tier": row["tier"].strip().upper(),
             "E": employees, "P": _int(row["on_post"]), "A": _int(row.get("workers_away", "")),
-            "origin": row.get("origin", "").strip(), "e": float(row["electricity_recovery"]),
+            "origin": row.get("origin", "").strip(), "e": float(_number(row["electricity_recovery"])),
             "S": _int(row.get("masks_in_stock", "")), "T": _int(row.get("trucks_needed", "")),
-            "v": float(row["output_value"]) if row.get("output_value", "").strip() else float(employees),
+            "v": float(_number(row["output_value"])) if row.get("output_value", "").strip() else float(employees),
         }
         order.append(ident)
     alloc = {}

@@ -30,7 +30,8 @@ def test_solve_prints_the_report_and_exports_a_checked_plan(small_instance, tmp_
     assert result.exit_code == 0, result.output
     for words in ("Solver stages", "Capacity recovery", "Supplies", "received nothing", "tier A", "link dyeing"):
         assert words in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["allocation.csv", "buses.csv", "manifest.json", "masks.csv", "passes.csv", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["allocation.csv", "allocation.xlsx", "buses.csv", "manifest.json", "masks.csv",
+                                                     "passes.csv", "summary.json"]
     check = check_export(small_instance, out)
     assert check["violations"] == []
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -110,7 +111,7 @@ def test_deterministic_runs_give_byte_identical_exports(small_instance, tmp_path
                 "--search", search]
         assert run_cli(runner, args).exit_code == 0
         outs.append(out)
-    for name in ("allocation.csv", "buses.csv", "masks.csv", "passes.csv"):
+    for name in ("allocation.csv", "buses.csv", "masks.csv", "passes.csv", "allocation.xlsx"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     first, second = (json.loads((o / "summary.json").read_text(encoding="utf-8")) for o in outs)
     for summary in (first, second):
@@ -140,7 +141,7 @@ def test_exit_code_1_when_no_plan(small_instance, monkeypatch):
     import allocator.stages.driver as driver
     from allocator.allocation import Allocation
 
-    real_run = driver.solve_file
+    real_run = driver.solve
 
     def broken(*args, **kwargs):
         import dataclasses
@@ -151,7 +152,7 @@ def test_exit_code_1_when_no_plan(small_instance, monkeypatch):
 
         return dataclasses.replace(result, allocation=bad, evaluation=evaluate(result.problem, bad))
 
-    monkeypatch.setattr(driver, "solve_file", broken)
+    monkeypatch.setattr(driver, "solve", broken)
     result = run_cli(runner, ["solve", str(small_instance), "--time-limit", "5"])
     assert result.exit_code == 1
     assert "no plan" in result.output

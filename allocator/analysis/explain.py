@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from allocator import progress
 from allocator.data.instance import Enterprise
 from allocator.problem import Problem, capacity, mask_cap
 from allocator.analysis.reasons import reasons
@@ -58,7 +59,9 @@ def explain(problem: Problem, enterprise_id: str, options: SolveOptions | None =
     """Explain one enterprise's allocation; KeyError if the id is not in the instance."""
     options = options or SolveOptions()
     i = problem.instance.index_of(enterprise_id)
-    result = result or solve(problem, options)
+    if result is None:
+        progress.emit("note", text="live_explain_plan|")
+        result = solve(problem, options)
     alloc, ev = result.allocation, result.evaluation
     lacks = _lacks(problem, alloc, i)
     found = tuple(_counterfactuals(problem, alloc, i, lacks, options)) if search else ()
@@ -124,11 +127,13 @@ def _counterfactuals(problem: Problem, alloc: Allocation, i: int, lacks: tuple[s
         return
     if "masks" in missing and not problem.eligible[i]:
         threshold = problem.scenario.threshold(str(inst.tier[i]))
+        progress.emit("note", text=f"live_cf_threshold|{threshold:.1%}")
         changed = _solve_changed(problem, options, i, electricity_recovery=threshold)
         yield Counterfactual("threshold", threshold, _gets(changed, i)[0] > 0, _gets(changed, i))
     tier = str(inst.tier[i])
     if tier != "A":
         higher = {"C": "B", "B": "A"}[tier]
+        progress.emit("note", text=f"live_cf_tier|{higher}")
         changed = _solve_changed(problem, options, i, tier=higher)
         yield Counterfactual("tier", higher, any(_gets(changed, i)), _gets(changed, i))
     for resource in missing:
@@ -162,6 +167,7 @@ def _extra_supply(problem: Problem, options: SolveOptions, i: int, resource: str
     position = RESOURCES.index(resource)
 
     def attempt(extra_units: int) -> tuple[bool, tuple[int, int, int]]:
+        progress.emit("note", text=f"live_cf_{resource}|{extra_units * step:,}")
         scenario = sc.with_overrides({key: current + extra_units * step})
         gets = _gets(solve(Problem(problem.instance, scenario), options), i)
         return gets[position] > 0, gets

@@ -21,7 +21,8 @@ def summarize(result: Result) -> dict[str, Any]:
     why = reasons(problem, alloc)
     return {
         "allocator_version": __version__,
-        "instance": {"file": inst.source, "sha256": inst.sha256, "enterprises": len(inst)},
+        "instance": {"file": inst.source, "sha256": inst.sha256, "enterprises": len(inst),
+                     **({"notes": [str(n) for n in inst.notes]} if inst.notes else {})},
         "scenario": sc.to_dict(),
         "status": overall_status(result),
         "proven": result.proven,

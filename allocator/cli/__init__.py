@@ -3,8 +3,9 @@
     common    the app, shared options, exit codes
     solve     solve
     explain   explain
-    validate  validate, generate
+    validate  validate, generate, keys
     whatif    whatif
+    template  template (an empty register workbook)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from allocator.cli import solve  # noqa: F401, I001
 from allocator.cli import explain  # noqa: F401
 from allocator.cli import validate  # noqa: F401
 from allocator.cli import whatif  # noqa: F401
+from allocator.cli import template  # noqa: F401
 from allocator.cli.common import app
 
 __all__ = ["app", "main"]

@@ -7,6 +7,7 @@ not be written.  Heavy modules are imported inside the commands so ``--help`` is
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -50,7 +51,8 @@ class Preset(str, Enum):
     province = "province"
 
 
-InstanceArg = Annotated[Path, typer.Argument(help="Instance CSV, one row per enterprise (UTF-8 or GB18030).", show_default=False)]
+InstanceArg = Annotated[Path, typer.Argument(help="The register, one row per enterprise: CSV (UTF-8 or GB18030) or a workbook (.xlsx, .xls, .ods).", show_default=False)]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="The workbook's sheet to read (default: the first visible one).")]
 ScenarioOpt = Annotated[Optional[Path], typer.Option("--scenario", "-s", help="Scenario TOML (supplies and rules); SPEC defaults otherwise.")]
 SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Override one scenario key, e.g. [bold]--set supply.masks=400000[/]; repeatable.")]
 EncodingOpt = Annotated[Optional[str], typer.Option(help="Force the instance encoding (default: UTF-8, then GB18030).")]
@@ -62,6 +64,14 @@ class Lang(str, Enum):
 
 
 LangOpt = Annotated[Optional[Lang], typer.Option(help="Language of the report and of exported CSV headers (default: the scenario's report.lang, else en).")]
+
+
+def keys_epilog() -> str:
+    """Every scenario key and its default, for the help of the commands that take --set."""
+    from allocator.data.scenario import scenario_keys
+
+    listed = "  ".join(f"{key}={default}" for key, default, _ in scenario_keys())
+    return f"[bold]Scenario keys[/] (--set KEY=VALUE; `allocator keys` explains each): {listed}"
 
 
 def _version(value: bool) -> None:
@@ -77,17 +87,28 @@ def _main(
     """Allocate masks, freight passes and charter buses to restart an industrial cluster."""
 
 
-def fail_on_bad_input(exc: Exception) -> None:
+def fail_on_bad_input(exc: Exception, lang: str = "en") -> None:
+    """Bad input (every problem, in the officer's language) or an unwritable export: exit 2."""
     from allocator.errors import ExportError, InputError
+    from allocator.output.words import describe, t
 
+    colon = "：" if lang == "zh" else ": "
     if isinstance(exc, InputError):
         for problem in exc.problems:
-            typer.echo(f"error: {problem}", err=True)
+            typer.echo(f"{t('error', lang)}{colon}{describe(problem, lang)}", err=True)
     elif isinstance(exc, ExportError):
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"{t('error', lang)}{colon}{exc}", err=True)
     else:
         raise exc
     raise typer.Exit(2)
+
+
+def print_notes(notes, lang: str = "en") -> None:
+    """What the reader decided about a file (a header below a title, merged cells), on stderr."""
+    from allocator.output.words import describe, t
+
+    for note in notes:
+        typer.echo(f"{t('note', lang)}{'：' if lang == 'zh' else ': '}{describe(note, lang)}", err=True)
 
 
 def add_visuals(outputs, html_text, pngs, warnings, html: Path | None, plots: Path | None) -> None:
@@ -97,6 +118,54 @@ def add_visuals(outputs, html_text, pngs, warnings, html: Path | None, plots: Pa
         outputs.file(html, html_text.encode("utf-8"))
     for name, data in pngs.items() if plots is not None else ():
         outputs.file(plots / name, data)
+
+
+class Interrupts:
+    """Ctrl-C during a solve: the first asks the search to stop like a time limit (the best plan is
+    verified, reported and exported), the second quits at once, writing nothing; while the outputs
+    are being swapped in (``writing``), a second Ctrl-C waits for them: all or none."""
+
+    def __init__(self, watch, lang: str, display=None, quiet: bool = False):
+        self.watch, self.lang, self.display, self.quiet = watch, lang, display, quiet
+        self.count = 0
+        self.writing = False
+        self.quit = False
+
+    def __call__(self, signum, frame) -> None:
+        import os
+
+        from allocator.output.words import t
+
+        self.count += 1
+        if self.count == 1:
+            self.watch.stop()
+            if self.display is not None:
+                self.display.stopping = True
+            elif not self.quiet:
+                os.write(2, (t("live_stopping", self.lang) + "\n").encode("utf-8", "replace"))
+        elif self.writing:
+            self.quit = True  # the outputs are being swapped in: honoured once every one is in place
+        else:
+            if sys.stderr.isatty():
+                os.write(2, b"\x1b[?25h")  # the live display hid the cursor
+            os.write(2, ("\n" + t("quit", self.lang) + "\n").encode("utf-8", "replace"))
+            os._exit(130)
+
+    def __enter__(self):
+        import signal
+
+        self._previous = signal.signal(signal.SIGINT, self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        signal.signal(signal.SIGINT, self._previous)
+
+
+def show_live(quiet: bool, fmt: Format | None = None) -> bool:
+    """Live progress goes to stderr when a person watches it: not with --quiet, --format json or a pipe."""
+    return not quiet and fmt is not Format.json and sys.stderr.isatty()
 
 
 def console(stderr: bool = False):

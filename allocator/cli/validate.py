@@ -10,24 +10,29 @@ import typer
 from allocator.cli.common import (
     EncodingOpt,
     InstanceArg,
+    LangOpt,
     Preset,
     ScenarioOpt,
     SetOpt,
+    SheetOpt,
     app,
     fail_on_bad_input,
+    print_notes,
 )
 
 
 @app.command()
-def validate(instance: InstanceArg, scenario: ScenarioOpt = None, set_: SetOpt = None, encoding: EncodingOpt = None) -> None:
-    """Check an instance and a scenario; list every problem with file, row and column."""
+def validate(instance: InstanceArg, scenario: ScenarioOpt = None, set_: SetOpt = None, encoding: EncodingOpt = None,
+             sheet: SheetOpt = None, lang: LangOpt = None) -> None:
+    """Check an instance and a scenario; list every problem with file, row (or sheet and cell) and column."""
     from allocator.data.loading import load_problem
 
     try:
-        problem = load_problem(instance, scenario, set_, encoding)
+        problem = load_problem(instance, scenario, set_, encoding, sheet)
     except Exception as exc:
-        fail_on_bad_input(exc)
+        fail_on_bad_input(exc, lang.value if lang else "en")
     inst = problem.instance
+    print_notes(inst.notes, lang.value if lang else problem.scenario.lang)
     typer.echo(
         f"ok: {instance}: {len(inst):,} enterprises, {int(problem.eligible.sum()):,} eligible for masks, "
         f"{int(problem.variable.sum()):,} whose capacity an allocation can change, "
@@ -39,7 +44,7 @@ def validate(instance: InstanceArg, scenario: ScenarioOpt = None, set_: SetOpt =
 
 @app.command()
 def generate(
-    output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="File to write: CSV, or a workbook when it ends in .xlsx.")],
     preset: Annotated[Preset, typer.Option(help="keqiao: ~9,900 firms; small: ~300; province: ~100,000.")] = Preset.keqiao,
     seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed gives the same file.")] = 1,
 ) -> None:
@@ -51,8 +56,29 @@ def generate(
     frame = draw(preset.value, seed)
     try:
         outputs = Outputs()
-        outputs.file(output, to_csv_bytes(frame))
+        outputs.file(output, _workbook(frame) if output.suffix.lower() == ".xlsx" else to_csv_bytes(frame))
         outputs.commit()
     except Exception as exc:
         fail_on_bad_input(exc)
     typer.echo(f"wrote {output}: {len(frame):,} enterprises (preset {preset.value}, seed {seed})")
+
+
+def _workbook(frame) -> bytes:
+    """The generated register as an officer's workbook: numbers as numbers, blanks left blank."""
+    from allocator.output.workbook import Sheet, workbook_bytes
+
+    rows = [[None if v != v else (v.item() if hasattr(v, "item") else v) for v in row] for row in frame.itertuples(index=False)]
+    return workbook_bytes([Sheet.table("register", list(frame.columns), rows, {frame.columns.get_loc("electricity_recovery"): "0%"})])
+
+
+@app.command()
+def keys() -> None:
+    """List every scenario key with its default (set them in a scenario TOML or with --set)."""
+    from allocator.data.scenario import scenario_keys
+
+    rows = scenario_keys()
+    width = max(len(k) for k, _, _ in rows)
+    shown = max(len(d) for _, d, _ in rows)
+    for key, default, takes in rows:
+        typer.echo(f"{key:<{width}}  {default:<{shown}}  {takes}")
+

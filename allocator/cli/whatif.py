@@ -16,12 +16,14 @@ from allocator.cli.common import (
     LangOpt,
     ScenarioOpt,
     SetOpt,
+    SheetOpt,
     Solver,
     SolverOpt,
     add_visuals,
     app,
     console,
     fail_on_bad_input,
+    print_notes,
 )
 
 
@@ -34,18 +36,19 @@ class Backend(str, Enum):
 def whatif(
     instance: InstanceArg,
     vary: Annotated[Optional[list[str]], typer.Option(help="A grid axis, e.g. [bold]--vary supply.masks=300000,380000[/]; repeatable (the full grid is solved).")] = None,
-    scenarios: Annotated[Optional[Path], typer.Option(help="TOML of named scenarios: [scenario.NAME] tables of overrides.")] = None,
+    scenarios: Annotated[Optional[Path], typer.Option(metavar="FILE", help="TOML of named scenarios: \\[scenario.NAME] tables of overrides.")] = None,
     scenario: ScenarioOpt = None,
     set_: SetOpt = None,
-    out: Annotated[Optional[Path], typer.Option(help="Write comparison.csv, manifest.json and one export folder per scenario here.")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, help="Parallel runs (default: one per core).")] = None,
-    backend: Annotated[Backend, typer.Option(help="local process pool, or a Dask cluster (pip install 'allocator[dask]').")] = Backend.local,
+    out: Annotated[Optional[Path], typer.Option(metavar="DIR", help="Write comparison.csv, comparison.xlsx, manifest.json and one export folder per scenario here.")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Parallel runs (default: one per core).")] = None,
+    backend: Annotated[Backend, typer.Option(help="local process pool, or a Dask cluster (pip install 'allocator\\[dask]').")] = Backend.local,
     address: Annotated[Optional[str], typer.Option(help="Dask scheduler, e.g. tcp://10.0.0.5:8786; without it a LocalCluster is started.")] = None,
     time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds per scenario.")] = 60.0,
     seed: Annotated[int, typer.Option(min=0, help="Solver random seed.")] = 0,
-    deterministic: Annotated[bool, typer.Option(help="Bound each run by work, not wall time (identical results on any backend).")] = False,
+    deterministic: Annotated[bool, typer.Option("--deterministic", help="Bound each run by work, not wall time (identical results on any backend).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")] = False,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
     lang: LangOpt = None,
     html: Annotated[Optional[Path], typer.Option(help="Write one self-contained HTML comparison with the KPI curves.")] = None,
     plots: Annotated[Optional[Path], typer.Option(help="Write the comparison chart as PNG into this folder.")] = None,
@@ -58,11 +61,13 @@ def whatif(
 
     started = datetime.now(timezone.utc)
     try:
-        problem = load_problem(instance, scenario, set_, encoding)
+        problem = load_problem(instance, scenario, set_, encoding, sheet)
         variants = (wi.grid(vary) if vary else []) + (wi.named(scenarios) if scenarios else [])
         wi.check_names(variants)
     except Exception as exc:
-        fail_on_bad_input(exc)
+        fail_on_bad_input(exc, lang.value if lang else "en")
+    if not quiet:
+        print_notes(problem.instance.notes, lang.value if lang else problem.scenario.lang)
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, solver=solver.value)
     count = workers or wi.default_workers()
     outcomes, interrupted = _sweep(problem, variants, options, count, backend.value, address, out, quiet)
@@ -71,7 +76,8 @@ def whatif(
     if not quiet:
         from allocator.output.report import render_sweep
 
-        console().print(render_sweep(outcomes, language))
+        screen = console()
+        screen.print(render_sweep(outcomes, language, screen.width))
     if interrupted:
         typer.echo(f"interrupted: {len(outcomes)} finished runs kept", err=True)
         raise typer.Exit(130)
@@ -108,6 +114,7 @@ def _write_sweep(problem, outcomes, options, started, out, lang, html, plots) ->
     from allocator import sweep as wi
     from allocator.output.export import csv_bytes, json_bytes
     from allocator.output.transaction import Outputs
+    from allocator.output.workbook import workbook_bytes
 
     try:
         outputs = Outputs()
@@ -115,6 +122,7 @@ def _write_sweep(problem, outcomes, options, started, out, lang, html, plots) ->
             columns, rows = wi.comparison(outcomes)
             manifest = wi.sweep_manifest(problem.instance, outcomes, options, started, sys.argv)
             outputs.file(out / "comparison.csv", csv_bytes(columns, rows))
+            outputs.file(out / "comparison.xlsx", workbook_bytes([wi.comparison_sheet(columns, rows, lang)]))
             outputs.file(out / "manifest.json", json_bytes(manifest))
         if html or plots:
             from allocator.output.html import sweep_outputs

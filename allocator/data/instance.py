@@ -72,6 +72,7 @@ class Instance:
     masks_in_stock: np.ndarray
     trucks_needed: np.ndarray
     output_value: np.ndarray
+    notes: tuple = ()  # what the reader decided, as allocator.errors.InputProblem (a header below a title...)
 
     def __len__(self) -> int:
         return len(self.enterprise_id)

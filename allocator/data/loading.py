@@ -11,12 +11,13 @@ from allocator.problem import Problem
 
 
 def load_problem(instance: str | Path, scenario: str | Path | None = None, sets: list[str] | None = None,
-                 encoding: str | None = None) -> Problem:
-    """Read and validate the instance and the scenario; raises InputError listing every problem."""
+                 encoding: str | None = None, sheet: str | None = None) -> Problem:
+    """Read and validate the instance (CSV or a workbook's ``sheet``) and the scenario; raises
+    InputError listing every problem."""
     problems = []
     inst = scen = None
     try:
-        inst = read_instance(instance, encoding)
+        inst = read_instance(instance, encoding, sheet)
     except InputError as exc:
         problems += exc.problems
     try:

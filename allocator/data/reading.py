@@ -1,9 +1,15 @@
-"""Reading instance files: encodings, header aliases and every validation rule of the SPEC.
+"""Reading instance files: header aliases, spreadsheet numbers and every validation rule of the SPEC.
 
+The file itself (CSV or workbook, encodings, sheets) is read by :func:`allocator.data.table.read_table`;
+the header is the first row that holds the most required columns, so a title above it is skipped.
 All problems are collected (not just the first) so that ``allocator validate`` can list
-them in one pass; each names the file, the line of the file and the column.  Line
-numbers are those an officer sees in a text editor (the header is line 1), which is
-also the row number Excel shows.
+them in one pass; each names the file, the row (or a workbook's sheet and cell, ``企业登记!F51``)
+and the column as the header wrote it.  Row numbers are those an officer sees in a text
+editor or in Excel.
+
+Numbers are accepted as a spreadsheet writes them: ``12``, ``12.0``, thousands grouped by
+three (``1,201``), and for electricity_recovery a percentage (``85%`` = 0.85, exactly as
+written).  Exponents, NaN/inf and badly grouped thousands (``1,20``) are refused.
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocator.errors import InputError, InputProblem
+from decimal import Decimal
+
 from allocator.data.instance import COLUMNS, COUNT_COLUMNS, REAL_COLUMNS, REQUIRED, Instance
-from allocator.data.table import read_table
+from allocator.data.table import Table, read_table
+from allocator.errors import InputError, InputProblem, problem
 
 MAX_COUNT = 10_000_000
 MAX_REAL = 1e12
@@ -48,60 +56,85 @@ LINK_ALIASES = {
     "其他": "other",
 }
 
-_COUNT = re.compile(r"^\+?\d+(\.0*)?$")
-_NEG_COUNT = re.compile(r"^-\d+(\.0*)?$")
-_REAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)"  # plain, or thousands grouped by three
+_COUNT = re.compile(rf"\+?{_DIGITS}(?:\.0*)?")
+_NEG_COUNT = re.compile(rf"-{_DIGITS}(?:\.0*)?")
+_REAL = re.compile(rf"[+-]?(?:{_DIGITS}(?:\.\d*)?|\.\d+)")
+_PERCENT = re.compile(rf"([+-]?(?:{_DIGITS}(?:\.\d*)?|\.\d+))\s*[%％]")
+_UNIT = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")  # 员工数（人）, 用电恢复率(%)
 
 
-def read_instance(path: str | Path, encoding: str | None = None) -> Instance:
-    """Read and validate one instance file; raises :class:`InputError` listing every problem."""
-    table = read_table(path, encoding)
-    return parse_records(table.header, table.records, table.lines, table.source, table.sha256)
+def read_instance(path: str | Path, encoding: str | None = None, sheet: str | None = None) -> Instance:
+    """Read and validate one instance file (CSV or workbook); raises :class:`InputError` listing every problem."""
+    return parse_table(read_table(path, encoding, sheet=sheet, find_header=header_score))
+
+
+def header_score(cells: list[str]) -> int:
+    """How many required columns a row holds: the header is the first row holding the most."""
+    return len({canonical_header(c) for c in cells} & set(REQUIRED))
 
 
 def canonical_header(name: str) -> str:
-    """The SPEC column a header cell means, or the trimmed name itself if unknown."""
-    key = name.strip().lower()
-    for column in COLUMNS:
-        if key == column or key in HEADER_ALIASES[column]:
-            return column
+    """The SPEC column a header cell means, or the trimmed name itself if unknown.
+
+    A unit in brackets after the name (``员工数（人）``, ``用电恢复率(%)``) is allowed."""
+    key = " ".join(name.split()).lower()
+    for candidate in (key, _UNIT.sub("", key)):
+        for column in COLUMNS:
+            if candidate == column or candidate in HEADER_ALIASES[column]:
+                return column
     return name.strip()
+
+
+def accepted_headers(column: str) -> tuple[str, ...]:
+    """Every header name a column may have (the SPEC name first)."""
+    return (column,) + tuple(a for a in HEADER_ALIASES[column] if a != "id")
 
 
 def parse_records(
     header: list[str], records: list[list[str]], lines: list[int], source: str, sha256: str = ""
 ) -> Instance:
     """Validate rows of strings against the SPEC and build the typed instance."""
+    return parse_table(Table(source, sha256, header, records, lines))
+
+
+def parse_table(table: Table) -> Instance:
+    """Validate a table's rows against the SPEC and build the typed instance."""
     problems: list[InputProblem] = []
-    positions = _map_header(header, source, problems)
+    header, records = table.header, table.records
+    positions = _map_header(table, problems)
     width = len(header)
-    for fields, line in zip(records, lines):
+    for fields, line in zip(records, table.lines):
         if len(fields) > width and any(cell.strip() for cell in fields[width:]):
-            problems.append(InputProblem(source, f"row has {len(fields)} cells but the header has {width}", row=line))
-    if any(p.row == 1 for p in problems):
+            extra = next(i for i in range(width, len(fields)) if fields[i].strip())
+            problems.append(problem(table.source, "err_row_cells", **table.place(line, extra), cells=len(fields), width=width))
+    if any(p.row == table.header_row and p.cell is None for p in problems):
         raise InputError(problems)
-    table = {col: _column(records, positions.get(col)) for col in COLUMNS}
-    rows = np.asarray(lines, dtype=np.int64)
-    checker = _Checker(source, rows, problems)
-    values, valid = _typed_columns(table, checker)
+    columns = {col: _column(records, positions.get(col)) for col in COLUMNS}
+    rows = np.asarray(table.lines, dtype=np.int64)
+    checker = _Checker(table, positions, rows, problems)
+    values, valid = _typed_columns(columns, checker)
     _cross_checks(values, valid, checker)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 99)))
-    return Instance(source=source, sha256=sha256, rows=rows, **values)
+    return Instance(source=table.source, sha256=table.sha256, rows=rows, **values, notes=table.notes)
 
 
-def _map_header(header: list[str], source: str, problems: list[InputProblem]) -> dict[str, int]:
+def _map_header(table: Table, problems: list[InputProblem]) -> dict[str, int]:
     positions: dict[str, int] = {}
-    for index, cell in enumerate(header):
+    for index, cell in enumerate(table.header):
         column = canonical_header(cell)
         if column not in COLUMNS:
             continue  # unknown columns are kept in the file and ignored here
         if column in positions:
-            problems.append(InputProblem(source, f"column {column!r} appears twice (as {header[positions[column]]!r} and {cell!r})", row=1, column=cell.strip()))
+            first = table.header[positions[column]].strip()
+            problems.append(problem(table.source, "err_column_twice", row=table.header_row, sheet=table.sheet,
+                                    column=column, header=cell.strip(), first=first, second=cell.strip()))
         positions[column] = index
     for column in REQUIRED:
         if column not in positions:
-            problems.append(InputProblem(source, "required column is missing", row=1, column=column))
+            problems.append(problem(table.source, "err_column_missing", row=table.header_row, sheet=table.sheet,
+                                    column=column, names=", ".join(accepted_headers(column))))
     return positions
 
 
@@ -114,13 +147,24 @@ def _column(records: list[list[str]], position: int | None) -> pd.Series:
 class _Checker:
     """Collects one problem per offending cell, vectorised over a whole column."""
 
-    def __init__(self, source: str, rows: np.ndarray, problems: list[InputProblem]):
-        self.source, self.rows, self.problems = source, rows, problems
+    def __init__(self, table: Table, positions: dict[str, int], rows: np.ndarray, problems: list[InputProblem]):
+        self.table, self.positions, self.rows, self.problems = table, positions, rows, problems
 
-    def flag(self, bad: np.ndarray, column: str, message: str | pd.Series) -> None:
+    def written(self, column: str) -> str:
+        """The column as the header wrote it (its SPEC name when it has no column)."""
+        at = self.positions.get(column)
+        return self.table.header[at].strip() if at is not None else column
+
+    def flag(self, bad: np.ndarray, column: str, code: str, values: pd.Series | None = None, **fields) -> None:
+        at = self.positions.get(column)
+        header = self.table.header[at].strip() if at is not None else None
         for i in np.flatnonzero(bad):
-            text = message if isinstance(message, str) else message.iloc[i]
-            self.problems.append(InputProblem(self.source, text, row=int(self.rows[i]), column=column))
+            line = int(self.rows[i])
+            cell_fields = {k: v[i] if isinstance(v, np.ndarray) else v for k, v in fields.items()}
+            if values is not None:
+                cell_fields["value"] = values.iloc[i]
+            self.problems.append(problem(self.table.source, code, **self.table.place(line, at), column=column,
+                                         header=header, **cell_fields))
 
 
 def _typed_columns(table: dict[str, pd.Series], check: _Checker) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -128,7 +172,7 @@ def _typed_columns(table: dict[str, pd.Series], check: _Checker) -> tuple[dict[s
     values: dict[str, np.ndarray] = {}
     valid: dict[str, np.ndarray] = {}
     for column in ("enterprise_id", "park", "chain_link", "tier"):
-        check.flag((table[column] == "").to_numpy(), column, "required value is blank")
+        check.flag((table[column] == "").to_numpy(), column, "err_blank")
     values["enterprise_id"] = table["enterprise_id"].to_numpy(dtype=object)
     values["name"] = table["name"].to_numpy(dtype=object)
     values["park"] = table["park"].to_numpy(dtype=object)
@@ -136,7 +180,7 @@ def _typed_columns(table: dict[str, pd.Series], check: _Checker) -> tuple[dict[s
     links = table["chain_link"].str.lower()
     values["chain_link"] = links.map(lambda x: LINK_ALIASES.get(x, x)).to_numpy(dtype=object)
     tiers = table["tier"].str.upper()
-    check.flag((~tiers.isin(["A", "B", "C"]) & (tiers != "")).to_numpy(), "tier", "tier must be A, B or C, got " + table["tier"].map(repr))
+    check.flag((~tiers.isin(["A", "B", "C"]) & (tiers != "")).to_numpy(), "tier", "err_tier", table["tier"])
     values["tier"] = tiers.to_numpy(dtype=object)
     for column in COUNT_COLUMNS:
         values[column], valid[column] = _counts(table[column], column, column in REQUIRED, check)
@@ -148,46 +192,90 @@ def _typed_columns(table: dict[str, pd.Series], check: _Checker) -> tuple[dict[s
     return values, valid
 
 
+def _bare(cells: pd.Series) -> pd.Series:
+    """Without thousands separators (only where there are some: most registers have none)."""
+    commas = cells.str.contains(",", regex=False).to_numpy(dtype=bool)
+    return cells.str.replace(",", "", regex=False) if commas.any() else cells
+
+
+def _full(cells: pd.Series, pattern: re.Pattern) -> pd.Series:
+    return cells.str.fullmatch(pattern).fillna(False).astype(bool)
+
+
+def _grouped_badly(cells: pd.Series, malformed: pd.Series, *patterns: re.Pattern) -> pd.Series:
+    """Cells that would be good numbers without their commas: thousands not grouped by three (1,20)."""
+    out = pd.Series(False, index=cells.index)
+    if malformed.any():
+        odd = cells[malformed]
+        bare = odd.str.replace(",", "", regex=False)
+        fits = np.logical_or.reduce([_full(bare, p).to_numpy() for p in patterns])
+        out[malformed] = odd.str.contains(",", regex=False).to_numpy() & fits
+    return out
+
+
+def _full_where(cells: pd.Series, pattern: re.Pattern, among: pd.Series) -> pd.Series:
+    """:func:`_full` on the cells ``among`` marks only (the rare ones), False elsewhere."""
+    out = pd.Series(False, index=cells.index)
+    if among.any():
+        out[among] = _full(cells[among], pattern).to_numpy()
+    return out
+
+
 def _counts(cells: pd.Series, column: str, required: bool, check: _Checker) -> tuple[np.ndarray, np.ndarray]:
     blank = cells == ""
-    good = cells.str.fullmatch(_COUNT)
-    negative = cells.str.fullmatch(_NEG_COUNT)
+    good = _full(cells, _COUNT)
+    negative = _full_where(cells, _NEG_COUNT, ~good & ~blank)
     if required:
-        check.flag(blank.to_numpy(), column, "required value is blank")
-    check.flag(negative.to_numpy(), column, "must not be negative, got " + cells.map(repr))
+        check.flag(blank.to_numpy(), column, "err_blank")
+    check.flag(negative.to_numpy(), column, "err_negative", cells)
     malformed = ~blank & ~good & ~negative
-    check.flag(malformed.to_numpy(), column, "must be a whole number (like 12), got " + cells.map(repr))
-    numbers = pd.to_numeric(cells.where(good, "0")).to_numpy(dtype=float)
-    check.flag(numbers > MAX_COUNT, column, f"is above {MAX_COUNT:,}, got " + cells.map(repr))
+    grouping = _grouped_badly(cells, malformed, _COUNT, _NEG_COUNT)
+    check.flag(grouping.to_numpy(), column, "err_grouping", cells)
+    check.flag((malformed & ~grouping).to_numpy(), column, "err_whole", cells)
+    numbers = pd.to_numeric(_bare(cells.where(good, "0"))).to_numpy(dtype=float)
+    check.flag(numbers > MAX_COUNT, column, "err_count_large", cells, limit=f"{MAX_COUNT:,}")
     ok = (good | (blank & (not required))).to_numpy() & (numbers <= MAX_COUNT)
     return np.where(ok, numbers, 0).astype(np.int64), ok
 
 
 def _reals(cells: pd.Series, column: str, required: bool, check: _Checker) -> tuple[np.ndarray, np.ndarray]:
     blank = cells == ""
-    good = cells.str.fullmatch(_REAL)
+    plain = _full(cells, _REAL)
+    ratio = column == "electricity_recovery"
+    percent = _full_where(cells, _PERCENT, ~plain & ~blank) if ratio else pd.Series(False, index=cells.index)
+    good = plain | percent
     if required:
-        check.flag(blank.to_numpy(), column, "required value is blank")
-    check.flag((~blank & ~good).to_numpy(), column, "must be a plain decimal number (like 0.83), got " + cells.map(repr))
-    numbers = pd.to_numeric(cells.where(good, "0")).to_numpy(dtype=float)
-    check.flag(numbers < 0, column, "must not be negative, got " + cells.map(repr))
-    if column == "electricity_recovery":
-        check.flag(numbers > 10, column, "is a ratio (0.83 means 83%); values above 10 are not credible, got " + cells.map(repr))
+        check.flag(blank.to_numpy(), column, "err_blank")
+    malformed = ~blank & ~good
+    grouping = _grouped_badly(cells, malformed, _REAL, *((_PERCENT,) if ratio else ()))
+    check.flag(grouping.to_numpy(), column, "err_grouping", cells)
+    check.flag((malformed & ~grouping).to_numpy(), column, "err_ratio" if ratio else "err_decimal", cells)
+    numbers = pd.to_numeric(_bare(cells.where(plain, "0"))).to_numpy(dtype=float)
+    if percent.any():  # 85% is 0.85 exactly as written (0.801, not 80.1 / 100 in binary)
+        at = np.flatnonzero(percent.to_numpy())
+        numbers[at] = [float(Decimal(_PERCENT.fullmatch(text).group(1).replace(",", "")) / 100) for text in cells.iloc[at]]
+    check.flag(numbers < 0, column, "err_negative", cells)
+    if ratio:
+        check.flag(numbers > 10, column, "err_ratio_large", cells)
     else:
-        check.flag((numbers == 0) & good, column, "must be greater than 0")
-        check.flag(numbers > MAX_REAL, column, "is unreasonably large, got " + cells.map(repr))
+        check.flag((numbers == 0) & good.to_numpy(), column, "err_positive")
+        check.flag(numbers > MAX_REAL, column, "err_real_large", cells)
     return numbers, (good | (blank & (not required))).to_numpy()
 
 
 def _cross_checks(values: dict[str, np.ndarray], valid: dict[str, np.ndarray], check: _Checker) -> None:
     employees, on_post, away = values["employees"], values["on_post"], values["workers_away"]
     staff_ok = valid["employees"] & valid["on_post"] & valid["workers_away"] & (employees > 0)
-    check.flag(valid["employees"] & (employees == 0), "employees", "must be greater than 0")
-    check.flag(staff_ok & (on_post > employees), "on_post", "on_post is larger than employees")
-    check.flag(staff_ok & (on_post <= employees) & (on_post + away > employees), "workers_away", "on_post + workers_away is larger than employees")
-    check.flag(valid["workers_away"] & (away > 0) & (values["origin"] == ""), "origin", "workers_away > 0 but origin (the home region for the bus) is blank")
+    names = {"employees": check.written("employees"), "on_post": check.written("on_post"), "away": check.written("workers_away")}
+    check.flag(valid["employees"] & (employees == 0), "employees", "err_positive")
+    check.flag(staff_ok & (on_post > employees), "on_post", "err_on_post", on_post=names["on_post"], employees=names["employees"])
+    check.flag(staff_ok & (on_post <= employees) & (on_post + away > employees), "workers_away", "err_away", **names)
+    check.flag(valid["workers_away"] & (away > 0) & (values["origin"] == ""), "origin", "err_origin",
+               away=names["away"], origin=check.written("origin"))
     ids = pd.Series(values["enterprise_id"])
     duplicated = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
-    first_row = pd.Series(check.rows).groupby(ids.to_numpy()).transform("first")
-    check.flag(duplicated, "enterprise_id", "duplicate enterprise_id " + ids.map(repr) + " (first used at row " + first_row.astype(str) + ")")
+    if duplicated.any():
+        first_row = pd.Series(check.rows).groupby(ids.to_numpy()).transform("first")
+        check.flag(duplicated, "enterprise_id", "err_duplicate", ids, first=first_row.astype(str).to_numpy())
+
 

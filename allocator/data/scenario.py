@@ -7,6 +7,7 @@ checked for existence and type here, once; the model can trust what it receives.
 
 from __future__ import annotations
 
+import difflib
 import math
 import tomllib
 from decimal import Decimal
@@ -14,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from allocator.errors import InputError, InputProblem
+from allocator.errors import InputError, InputProblem, problem
 
 TIERS = ("A", "B", "C")
 
@@ -166,7 +167,7 @@ def parse_assignments(items: list[str], source: str = "--set") -> dict[str, Any]
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            problems.append(InputProblem(source, f"expected key=value, got {item!r}"))
+            problems.append(problem(source, "err_assignment", value=item))
             continue
         out[key] = parse_value(text.strip())
     if problems:
@@ -187,11 +188,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise InputError([InputProblem(str(path), "file not found")]) from None
+        raise InputError([problem(str(path), "err_not_found")]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError([InputProblem(str(path), f"not valid TOML: {exc}")]) from None
+        raise InputError([problem(str(path), "err_toml", reason=str(exc))]) from None
     except OSError as exc:
-        raise InputError([InputProblem(str(path), f"cannot be read: {exc.strerror}")]) from None
+        raise InputError([problem(str(path), "err_unreadable", reason=exc.strerror)]) from None
 
 
 def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -208,12 +209,11 @@ def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def _assign(raw: dict[str, Any], key: str, value: Any, source: str, problems: list[InputProblem]) -> None:
     if key not in _SCHEMA:
-        hint = ", ".join(k for k in _SCHEMA if k.split(".")[-1] == key.split(".")[-1]) or "see `allocator solve --help`"
-        problems.append(InputProblem(source, f"unknown scenario key {key!r} (did you mean: {hint})", column=key))
+        problems.append(_unknown_key(source, key))
         return
-    message = _check(key, value)
-    if message:
-        problems.append(InputProblem(source, message, column=key))
+    wrong = _check(key, value)
+    if wrong:
+        problems.append(problem(source, wrong[0], column=key, value=value, **wrong[1]))
         return
     if _SCHEMA[key][0] == "links":
         value = tuple(value)
@@ -224,26 +224,60 @@ def _assign(raw: dict[str, Any], key: str, value: Any, source: str, problems: li
     node[leaf] = value
 
 
-def _check(key: str, value: Any) -> str | None:
+def _unknown_key(source: str, key: str) -> InputProblem:
+    """An unknown key, with the nearest keys (a typo) or the keys of the same name (a wrong section)."""
+    near = difflib.get_close_matches(key, list(_SCHEMA), n=3, cutoff=0.6)
+    near += [k for k in _SCHEMA if k.split(".")[-1] == key.split(".")[-1] and k not in near]
+    if not near:
+        return problem(source, "err_key_none", column=key, key=key)
+    return problem(source, "err_key_unknown", column=key, key=key, hint=", ".join(near[:4]))
+
+
+def scenario_keys() -> list[tuple[str, str, str]]:
+    """Every scenario key with its default and what it takes, in the order of the schema."""
+    kinds = {"count": "whole number", "number": "number", "bool": "true/false", "links": "list of chain links",
+             "lang": '"en" or "zh"'}
+    out = []
+    for key, (kind, low, high) in _SCHEMA.items():
+        node: Any = DEFAULTS
+        for part in key.split("."):
+            node = node[part]
+        if node is None:
+            default = "(rules.electricity_threshold)"
+        elif isinstance(node, bool):
+            default = str(node).lower()
+        elif isinstance(node, list):
+            default = "[" + ", ".join(f'"{x}"' for x in node) + "]"
+        elif isinstance(node, str):
+            default = f'"{node}"'
+        else:
+            default = f"{node:g}" if isinstance(node, float) else str(node)
+        takes = kinds[kind] + (f" ≥ {low:g}" if low is not None else "") + (f", ≤ {high:g}" if high is not None else "")
+        out.append((key, default, takes))
+    return out
+
+
+def _check(key: str, value: Any) -> tuple[str, dict[str, Any]] | None:
+    """What is wrong with a key's value, as a wording key and its fields (None when it is right)."""
     kind, low, high = _SCHEMA[key]
     if kind == "bool":
-        return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
+        return None if isinstance(value, bool) else ("err_bool", {})
     if kind == "lang":
-        return None if value in ("en", "zh") else f"must be \"en\" or \"zh\", got {value!r}"
+        return None if value in ("en", "zh") else ("err_lang", {})
     if kind == "links":
         if not isinstance(value, (list, tuple)) or not all(isinstance(x, str) and x.strip() for x in value):
-            return f"must be a list of chain link names, got {value!r}"
+            return "err_links", {}
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"must be a number, got {value!r}"
+        return "err_number", {}
     if kind == "count" and not isinstance(value, int):
-        return f"must be a whole number, got {value!r}"
+        return "err_whole_key", {}
     if not math.isfinite(value) or abs(value) > _MAX_COUNT:
-        return f"must be a finite number of reasonable size, got {value!r}"
+        return "err_finite", {}
     if low is not None and value < low:
-        return f"must be at least {low:g}, got {value!r}"
+        return "err_at_least", {"low": low}
     if high is not None and value > high:
-        return f"must be at most {high:g}, got {value!r}"
+        return "err_at_most", {"high": high}
     return None
 
 
@@ -255,7 +289,7 @@ def _build(raw: dict[str, Any], source: str = "scenario") -> Scenario:
     tiers = {t: TierRule(**raw["tiers"][t]) for t in TIERS}
     reserves = sum(Decimal(repr(float(rule.mask_reserve))) for rule in tiers.values())  # exact, as written
     if reserves > 1:
-        raise InputError([InputProblem(source, f"mask reserves of the tiers add up to {reserves:g}, more than 1", column="tiers.*.mask_reserve")])
+        raise InputError([problem(source, "err_reserves", column="tiers.*.mask_reserve", total=reserves)])
     return Scenario(supply=supply, rules=rules, tiers=tiers, lang=raw["report"]["lang"])
 
 

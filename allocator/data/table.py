@@ -4,6 +4,16 @@ The instance, and every other register the tool reads, goes through :func:`read_
 file errors, encodings (UTF-8 with or without BOM, else GB18030), CSV quoting, blank
 lines skipped, empty files refused, each row keeping the line number an editor or Excel
 shows (the header is row 1).  What the cells mean is for the caller to check.
+
+Workbooks (.xlsx, .xlsm, .xls, .ods, or a workbook under another name) are read with
+python-calamine (allocator.data.workbook): the first visible sheet unless ``sheet`` names
+one, each cell as the text of its value (a formula's cached value, a date as 2020-03-04),
+merged cells below the header filled with their value, and every row keeping the number
+Excel shows, so that a problem can name its cell (``企业登记!F51``, :meth:`Table.cell`).
+
+A caller that knows its columns passes ``find_header``: the first row holding the most
+of them (among the first rows) is the header, so a title or notes above it are skipped,
+and a note says so.
 """
 
 from __future__ import annotations
@@ -11,10 +21,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from allocator.errors import InputError, InputProblem
+from allocator.errors import InputError, InputProblem, column_letter, problem
+
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (xlsx, ods), OLE (xls)
+HEADER_SCAN = 30  # rows searched for the header below a title
 
 
 @dataclass(frozen=True)
@@ -26,64 +41,126 @@ class Table:
     header: list[str]
     records: list[list[str]]
     lines: list[int]
+    sheet: str | None = None  # the sheet that was read, when the file is a workbook
+    header_row: int = 1  # the row the header is on (below a title, it is not 1)
+    notes: tuple[InputProblem, ...] = ()  # what the reader decided (header below a title, merged cells filled)
+
+    def cell(self, line: int, column: int) -> str | None:
+        """``F51``: the cell of ``column`` (an index into ``header``) on row ``line``; None for a text file."""
+        return None if self.sheet is None else f"{column_letter(column)}{line}"
+
+    def place(self, line: int | None, column: int | None) -> dict:
+        """Where a problem lies, as keyword arguments of :func:`allocator.errors.problem`."""
+        if self.sheet is None:
+            return {"row": line}
+        cell = self.cell(line, column) if line is not None and column is not None else None
+        return {"row": line, "sheet": self.sheet, "cell": cell}
 
 
-def read_table(path: str | Path, encoding: str | None = None) -> Table:
-    """Read one table; raises :class:`InputError` naming the file (and row) when it cannot be used."""
+def read_table(path: str | Path, encoding: str | None = None, *, sheet: str | None = None,
+               find_header: Callable[[list[str]], int] | None = None) -> Table:
+    """Read one table; raises :class:`InputError` naming the file (and row) when it cannot be used.
+
+    ``sheet`` picks a workbook's sheet by name (default: the first visible one); ``find_header``
+    scores a row as a header (how many of the caller's required columns it holds).
+    """
     path = Path(path)
     source = str(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError([InputProblem(source, "file not found")]) from None
+        raise InputError([problem(source, "err_not_found")]) from None
     except IsADirectoryError:
-        raise InputError([InputProblem(source, "is a directory, not a table file")]) from None
+        raise InputError([problem(source, "err_directory")]) from None
     except OSError as exc:
-        raise InputError([InputProblem(source, f"cannot be read: {exc.strerror}")]) from None
+        raise InputError([problem(source, "err_unreadable", reason=exc.strerror)]) from None
+    sha256 = hashlib.sha256(data).hexdigest()
+    if path.suffix.lower() in SPREADSHEETS or data.startswith(_WORKBOOK_MAGIC):
+        from allocator.data.workbook import read_sheet
+
+        name, rows, merged = read_sheet(data, source, sheet)
+        return _table(source, sha256, rows, find_header, name, merged)
+    if sheet is not None:
+        raise InputError([problem(source, "err_sheet_of_text")])
     text = decode(data, source, encoding)
-    header, records, lines = _split_records(text, source)
-    return Table(source, hashlib.sha256(data).hexdigest(), header, records, lines)
+    return _table(source, sha256, _csv_rows(text, source), find_header)
 
 
 def decode(data: bytes, source: str, encoding: str | None = None) -> str:
     """Strict UTF-8 (BOM or not) first, then GB18030, unless an encoding is forced."""
     if b"\x00" in data[:65536]:
-        raise InputError([InputProblem(source, "looks like a binary file (it contains NUL bytes), not a CSV text file")])
+        raise InputError([problem(source, "err_binary")])
     if encoding:
         try:
             return data.decode(encoding)
         except LookupError:
-            raise InputError([InputProblem(source, f"unknown encoding {encoding!r}")]) from None
+            raise InputError([problem(source, "err_encoding_unknown", encoding=encoding)]) from None
         except UnicodeDecodeError as exc:
-            raise InputError([InputProblem(source, f"cannot be decoded as {encoding}: byte {exc.start}")]) from None
+            raise InputError([problem(source, "err_encoding_bad", encoding=encoding, byte=exc.start)]) from None
     for candidate in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(candidate)
         except UnicodeDecodeError:
             continue
-    raise InputError([InputProblem(source, "is neither UTF-8 nor GB18030 text; pass --encoding if you know it")])
+    raise InputError([problem(source, "err_encoding")])
 
 
-def _split_records(text: str, source: str) -> tuple[list[str], list[list[str]], list[int]]:
+def _csv_rows(text: str, source: str) -> list[tuple[int, list[str]]]:
+    """Non-blank rows of a CSV text, each with the line an editor shows."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    records: list[list[str]] = []
-    lines: list[int] = []
+    rows: list[tuple[int, list[str]]] = []
     try:
         for fields in reader:
-            if not any(cell.strip() for cell in fields):
-                continue  # blank lines are skipped
-            if header is None:
-                header = fields
-            else:
-                records.append(fields)
-                lines.append(reader.line_num)
+            if any(cell.strip() for cell in fields):  # blank lines are skipped
+                rows.append((reader.line_num, fields))
     except csv.Error as exc:
-        raise InputError([InputProblem(source, f"is not valid CSV: {exc}", row=reader.line_num)]) from None
-    if header is None:
-        raise InputError([InputProblem(source, "the file is empty")])
-    if not records:
-        raise InputError([InputProblem(source, "the file has a header but no enterprise rows", row=1)])
-    return header, records, lines
+        raise InputError([problem(source, "err_csv", row=reader.line_num, reason=str(exc))]) from None
+    return rows
 
 
+def _table(source: str, sha256: str, rows: list[tuple[int, list[str]]], find_header: Callable[[list[str]], int] | None,
+           sheet: str | None = None, merged: list | None = None) -> Table:
+    if not rows:
+        raise InputError([problem(source, "err_empty", sheet=sheet)])
+    at = _header_index(rows, find_header)
+    header_row, header = rows[at]
+    notes = []
+    if at > 0:
+        above = f"{rows[0][0]}" if at == 1 else f"{rows[0][0]}–{rows[at - 1][0]}"
+        notes.append(problem(source, "note_header_row", row=header_row, sheet=sheet, header_row=header_row, rows=above))
+    body = rows[at + 1:]
+    if merged:
+        filled = _fill_merged(body, merged, header_row)
+        if filled:
+            notes.append(problem(source, "note_merged", sheet=sheet, cells=filled))
+    if not body:
+        raise InputError([problem(source, "err_no_rows", row=header_row, sheet=sheet)])
+    return Table(source, sha256, header, [fields for _, fields in body], [line for line, _ in body], sheet, header_row,
+                 tuple(notes))
+
+
+def _header_index(rows: list[tuple[int, list[str]]], find_header: Callable[[list[str]], int] | None) -> int:
+    """The first row holding the most required columns among the first rows (the first row without a scorer)."""
+    if find_header is None:
+        return 0
+    scores = [find_header(fields) for _, fields in rows[:HEADER_SCAN]]
+    best = max(scores)
+    return scores.index(best) if best > 0 else 0
+
+
+def _fill_merged(body: list[tuple[int, list[str]]], merged: list, header_row: int) -> int:
+    """A merged range below the header gives its value to every cell it covers (a park written once
+    for five firms means all five).  Returns how many cells were filled."""
+    by_line = {line: fields for line, fields in body}
+    filled = 0
+    for (top, left), (bottom, right) in merged:
+        if top + 1 <= header_row:
+            continue  # a title or the header itself
+        value = by_line.get(top + 1, [])[left] if left < len(by_line.get(top + 1, [])) else ""
+        for line in range(top + 1, bottom + 2):
+            fields = by_line.get(line)
+            for column in range(left, right + 1):
+                if fields is not None and column < len(fields) and (line, column) != (top + 1, left):
+                    fields[column] = value
+                    filled += 1
+    return filled

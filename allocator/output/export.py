@@ -36,7 +36,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_files(result: Result, summary: dict[str, Any], manifest: dict[str, Any], lang: str = "en") -> dict[str, bytes]:
-    """Every file of the export folder, rendered in memory; ``lang`` only changes CSV headers."""
+    """Every file of the export folder, rendered in memory; ``lang`` only changes headers (and
+    the workbook's sheet names)."""
+    from allocator.output.spreadsheet import allocation_workbook, typed
     from allocator.output.words import header
 
     stops = bus_stops(result.problem, result.allocation)
@@ -44,18 +46,25 @@ def export_files(result: Result, summary: dict[str, Any], manifest: dict[str, An
     def heads(columns: Sequence[str]) -> list[str]:
         return [header(c, lang) for c in columns]
 
+    allocation = [list(row) for row in zip(*allocation_columns(result, stops))]
+    buses, masks, passes = list(bus_rows(result, stops)), list(delivery_rows(result, "masks")), list(delivery_rows(result, "passes"))
+    tables = {"allocation": (ALLOCATION_COLUMNS, typed(ALLOCATION_COLUMNS, allocation)),
+              "masks": (MASK_COLUMNS, typed(MASK_COLUMNS, masks)), "passes": (PASS_COLUMNS, typed(PASS_COLUMNS, passes)),
+              "buses": (BUS_COLUMNS, typed(BUS_COLUMNS, buses))}
     return {
-        "allocation.csv": csv_bytes(heads(ALLOCATION_COLUMNS), zip(*allocation_columns(result, stops)), formatted=True),
-        "buses.csv": csv_bytes(heads(BUS_COLUMNS), bus_rows(result, stops)),
-        "masks.csv": csv_bytes(heads(MASK_COLUMNS), delivery_rows(result, "masks")),
-        "passes.csv": csv_bytes(heads(PASS_COLUMNS), delivery_rows(result, "passes")),
+        "allocation.csv": csv_bytes(heads(ALLOCATION_COLUMNS), allocation, formatted=True),
+        "buses.csv": csv_bytes(heads(BUS_COLUMNS), buses),
+        "masks.csv": csv_bytes(heads(MASK_COLUMNS), masks),
+        "passes.csv": csv_bytes(heads(PASS_COLUMNS), passes),
+        "allocation.xlsx": allocation_workbook(tables, summary, lang),
         "summary.json": json_bytes(summary),
         "manifest.json": json_bytes(manifest),
     }
 
 
 #: Every name an export folder may hold: an earlier export of any command of this version.
-EXPORT_NAMES = frozenset({"allocation.csv", "buses.csv", "masks.csv", "passes.csv", "summary.json", "manifest.json"})
+EXPORT_NAMES = frozenset({"allocation.csv", "buses.csv", "masks.csv", "passes.csv", "allocation.xlsx", "summary.json",
+                          "manifest.json"})
 
 
 def write_export(directory: str | Path, files: dict[str, bytes]) -> None:

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from allocator.output.words import BINDING, LINKS, STAGES, STATUSES, TIERS, name_of, t
 from allocator.result import Result
-from allocator.output.wording import notes, nothing_groups, parks_by_gain, pct, points, recovery_rows, stage_value
+from allocator.output.wording import notes, nothing_groups, parks_by_gain, pct, points, recovery_rows, stage_note, stage_value
 
 TOP_PARKS = 10
 BAR_WIDTH = 30
@@ -56,7 +56,7 @@ def _headline(summary: dict[str, Any], lang: str) -> RenderableType:
     text.append(f"{inst['file']}  ·  {t('enterprises', lang, n=format(inst['enterprises'], ','))}\n")
     text.append(t("headline_recovery", lang))
     text.append(f"{pct(overall['before'])} → {pct(overall['after'])}", style="bold")
-    text.append(t("headline_plan", lang))
+    text.append("\n" + t("headline_plan", lang))  # a line of its own: at 80 columns "6.3 / s" wrapped
     text.append_text(_status(summary["status"], lang))
     text.append(f"  ({sum(summary['timings'].values()):.1f} s)")
     return Panel(text, title="allocator", border_style="blue")
@@ -69,12 +69,13 @@ def _stages(summary: dict[str, Any], lang: str) -> RenderableType:
     solver = SOLVER_NAMES.get(summary["solver"], summary["solver"])
     table = Table(title=f"{t('stages_title', lang)} · {solver}", title_justify="left")
     for key in ("col_stage", "col_objective", "col_status", "col_value", "col_bound", "col_gap", "col_time"):
-        table.add_column(t(key, lang), justify="right" if key in ("col_value", "col_bound", "col_gap", "col_time") else "left")
+        figure = key in ("col_value", "col_bound", "col_gap", "col_time")  # figures never wrap; words do, never cut
+        table.add_column(t(key, lang), justify="right" if figure else "left", no_wrap=figure, overflow="fold")
     for s in summary["stages"]:
         gap = "–" if s["gap"] is None else f"{s['gap']:.1e}"
         status = _status(s["status"], lang)
         if s["note"]:
-            status.append(f" ({s['note']})")
+            status.append(f" ({stage_note(s['note'], lang)})")
         table.add_row(str(s["stage"]), name_of(STAGES, s["stage"], lang), status, stage_value(s["value"], s["stage"]),
                       stage_value(s["bound"], s["stage"]), gap, f"{s['seconds']:.1f} s")
     return table
@@ -225,28 +226,46 @@ def _with_delta(k: dict[str, Any], ref: dict[str, Any] | None, key: str, pct: bo
     return text + (f"\n{100 * delta:+.2f}pt" if pct else f"\n{delta:+,.0f}")
 
 
-def render_sweep(outcomes: list, lang: str = "en") -> RenderableType:
-    """One row per scenario: the KPIs and their change against the base."""
+def _gaps(k: dict[str, Any]) -> str:
+    """Each stage's gap on its own line: stage 3 counts units, stage 2 output; they never mix."""
+    def shown(gap: float | None) -> str:
+        return "–" if gap is None else "0" if gap == 0 else f"{gap:.0e}"
+
+    return "\n".join(shown(k.get(f"gap_stage{n}")) for n in (1, 2, 3))
+
+
+def render_sweep(outcomes: list, lang: str = "en", width: int = 120) -> RenderableType:
+    """One row per scenario: the KPIs and their change against the base.  When the scenario names
+    do not fit beside the figures (``width``), rows are numbered and the names listed below."""
     from allocator.sweep import BASE, kpis
 
     base = next((o for o in outcomes if o.variant.name == BASE and o.summary), None)
     ref = kpis(base.summary) if base else None
-    table = Table(title="What-if comparison (change against the base)", title_justify="left")
-    table.add_column("scenario", overflow="fold", ratio=4)
-    table.add_column("status", overflow="fold", ratio=2)
-    for col in ("recovery", "lowest link", "output", "left: masks/passes/buses", "gap", "time"):
-        table.add_column(col, justify="right", ratio=2 if col != "left: masks/passes/buses" else 3)
-    for o in outcomes:
+    longest = max((len(word) for o in outcomes for word in o.variant.name.split()), default=4)
+    numbered = longest + 72 > width  # the figures' columns take about 72 cells
+    table = Table(title=t("sweep_title", lang), title_justify="left", padding=(0, 1))
+    table.add_column("#" if numbered else t("col_scenario", lang), min_width=2 if numbered else longest)
+    table.add_column(t("col_status", lang), min_width=7)
+    for key in ("col_recovery", "col_lowest", "col_output", "col_left_mpb", "col_gaps", "col_time"):
+        table.add_column(t(key, lang), justify="right", min_width=6 if key == "col_time" else 8)
+    for number, o in enumerate(outcomes):
+        label = str(number) if numbered else o.variant.name
         status = _status(o.status, lang) if o.error is None else Text(f"failed: {o.error}", style="red")
         if o.summary is None:
-            table.add_row(o.variant.name, status, "", "", "", "", "", f"{o.seconds:.1f}s")
+            table.add_row(label, status, "", "", "", "", "", f"{o.seconds:.1f}s")
             continue
         k = kpis(o.summary)
         base_row = ref is None or o is base
         table.add_row(
-            o.variant.name, status, _with_delta(k, ref, "recovery_after", True, base_row),
+            label, status, _with_delta(k, ref, "recovery_after", True, base_row),
             _with_delta(k, ref, "min_link_after", True, base_row), _with_delta(k, ref, "weighted_output", False, base_row),
-            f"{k['masks_left']:,}/{k['passes_left']}/{k['buses_left']}",
-            "–" if k["max_gap"] is None else f"{k['max_gap']:.0e}", f"{o.seconds:.1f}s",
+            f"{k['masks_left']:,}\n{k['passes_left']:,}\n{k['buses_left']:,}", _gaps(k), f"{o.seconds:.1f}s",
         )
-    return table
+    if not numbered:
+        return table
+    legend = Table.grid(padding=(0, 1))
+    legend.add_column(justify="right")
+    legend.add_column()
+    for number, o in enumerate(outcomes):
+        legend.add_row(str(number), o.variant.name)
+    return Group(table, legend)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from allocator.output.words import LINKS, REASONS, TIERS, name_of, t
+from allocator.output.words import LINKS, REASONS, STAGE_NOTES, TIERS, name_of, t
 from allocator.analysis.reasons import reasons
 
 NOTHING_REASONS = ("ineligible", "need_met", "outranked")
@@ -31,6 +31,11 @@ def stage_value(value: float | None, stage: int) -> str:
     if stage == 1:
         return f"{value:.6f}"
     return f"{value:,.0f}" if stage == 3 else f"{value:,.2f}"
+
+
+def stage_note(note: str, lang: str) -> str:
+    """A stage's note in the report's language (a note without a translation as it came)."""
+    return name_of(STAGE_NOTES, note, lang)
 
 
 def notes(summary: dict[str, Any], lang: str) -> list[str]:

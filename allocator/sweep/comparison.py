@@ -25,12 +25,32 @@ def kpis(summary: dict[str, Any]) -> dict[str, Any]:
     for key in ("masks", "passes", "buses"):
         row[f"{key}_used"] = sup[key]["used"]
         row[f"{key}_left"] = sup[key]["left"]
-    gaps = [s["gap"] for s in summary["stages"] if s["gap"] is not None]
-    row["max_gap"] = max(gaps) if gaps else None
+    for stage in summary["stages"]:  # stage 3's gap counts units, stage 2's output: never mixed
+        row[f"gap_stage{stage['stage']}"] = stage["gap"]
     return row
 
 
 DELTA_KEYS = ("recovery_after", "min_link_after", "weighted_output")
+
+
+def comparison_sheet(columns: list[str], rows: list[list[Any]], lang: str):
+    """comparison.csv as a workbook sheet: shares as percentages, gaps in scientific notation."""
+    from allocator.output.words import t
+    from allocator.output.workbook import DECIMAL, PERCENT, WHOLE, Sheet
+
+    def pattern(column: str) -> str | None:
+        if column.startswith("gap_stage"):
+            return "0.0E+00"
+        if column in ("weighted_output", "change_weighted_output"):
+            return DECIMAL
+        if column.endswith(("_used", "_left")):
+            return WHOLE
+        if column.endswith("_after"):
+            return PERCENT
+        return None
+
+    formats = {i: f for i, c in enumerate(columns) if (f := pattern(c))}
+    return Sheet.table(t("sheet_comparison", lang), columns, rows, formats)
 
 
 def comparison(outcomes: list[RunOutcome]) -> tuple[list[str], list[list[Any]]]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from allocator.data.instance import Instance
 from allocator.data.scenario import Scenario
-from allocator.errors import InputError, InputProblem
+from allocator.errors import InputError, problem
 from allocator.options import SolveOptions
 from allocator.sweep.variants import BASE, Variant, check_names, folder_name
 
@@ -170,7 +170,7 @@ def _dask(args: list[tuple], workers: int, address: str | None) -> Iterator[tupl
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise InputError([InputProblem("--backend dask", "Dask is not installed; install it with: pip install 'allocator[dask]'")]) from None
+        raise InputError([problem("--backend dask", "err_dask")]) from None
     cluster = None
     if address:
         client = Client(address)

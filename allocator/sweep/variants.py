@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from allocator.data.scenario import flatten, parse_value
-from allocator.errors import InputError, InputProblem
+from allocator.errors import InputError, problem
 
 BASE = "base"
 
@@ -48,7 +48,7 @@ def grid(varies: list[str]) -> list[Variant]:
         key, sep, values = item.partition("=")
         parts = _split_values(values)
         if not sep or not key.strip() or not parts:
-            problems.append(InputProblem("--vary", f"expected key=v1,v2,..., got {item!r}"))
+            problems.append(problem("--vary", "err_vary", value=item))
             continue
         axes.append((key.strip(), [parse_value(p) for p in parts]))
     if problems:
@@ -88,13 +88,13 @@ def named(path: str | Path) -> list[Variant]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError([InputProblem(str(path), "file not found")]) from None
+        raise InputError([problem(str(path), "err_not_found")]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError([InputProblem(str(path), f"not valid TOML: {exc}")]) from None
+        raise InputError([problem(str(path), "err_toml", reason=str(exc))]) from None
     tables = data.get("scenario")
     unknown = [k for k in data if k != "scenario"]
     if not isinstance(tables, dict) or not tables or unknown:
-        raise InputError([InputProblem(str(path), "expected only [scenario.NAME] tables, e.g. [scenario.more-masks] with supply.masks = 480000")])
+        raise InputError([problem(str(path), "err_scenarios")])
     return [Variant(str(name), flatten(table)) for name, table in tables.items()]
 
 
@@ -112,8 +112,8 @@ def check_names(variants: list[Variant]) -> None:
     for variant in variants:
         folder = folder_name(variant.name).casefold()  # Windows folders ignore case
         if folder in seen:
-            problems.append(InputProblem("--vary/--scenarios", f"scenarios {seen[folder]!r} and {variant.name!r} "
-                                         f"would share the export folder {folder_name(variant.name)!r}; rename one"))
+            problems.append(problem("--vary/--scenarios", "err_same_folder", first=seen[folder], second=variant.name,
+                                    folder=folder_name(variant.name)))
         else:
             seen[folder] = variant.name
     if problems:

@@ -33,8 +33,9 @@ CASES = [
     ("bad number", _csv(OTHER, _row(employees="12a")), ["row 3", "'employees'", "whole number"]),
     # exponents are rejected even when they denote whole numbers
     ("exponent", _csv(_row(masks_in_stock="1e3")), ["row 2", "'masks_in_stock'", "whole number"]),
-    # thousands separators are rejected
-    ("thousands separator", _csv(_row(masks_in_stock='"1,000"')), ["row 2", "'masks_in_stock'", "whole number"]),
+    # thousands must be grouped by three (1,201 is accepted, tests/data/test_spreadsheet_numbers.py)
+    ("badly grouped thousands", _csv(_row(masks_in_stock='"1,20"')), ["row 2", "'masks_in_stock'", "grouped by three"]),
+    ("badly grouped decimal", _csv(_row(output_value='"12,34.5"')), ["row 2", "'output_value'", "grouped by three"]),
     # NaN and inf are not numbers an officer means
     ("nan", _csv(_row(electricity_recovery="nan")), ["row 2", "'electricity_recovery'", "decimal"]),
     ("inf", _csv(_row(output_value="inf")), ["row 2", "'output_value'", "decimal"]),
@@ -48,7 +49,9 @@ CASES = [
     ("unknown tier", _csv(_row(tier="D")), ["row 2", "'tier'", "A, B or C"]),
     ("negative count", _csv(_row(trucks_needed="-2")), ["row 2", "'trucks_needed'", "negative"]),
     ("negative ratio", _csv(_row(electricity_recovery="-0.1")), ["row 2", "'electricity_recovery'", "negative"]),
-    ("percent sign", _csv(_row(electricity_recovery="83%")), ["row 2", "'electricity_recovery'", "0.83"]),
+    # a percentage is a share: electricity_recovery only
+    ("percent elsewhere", _csv(_row(output_value="83%")), ["row 2", "'output_value'", "decimal"]),
+    ("percent with exponent", _csv(_row(electricity_recovery="1e2%")), ["row 2", "'electricity_recovery'", "83%"]),
     ("ratio written as percent", _csv(_row(electricity_recovery="83")), ["row 2", "'electricity_recovery'", "ratio"]),
     ("blank required cell", _csv(_row(park="")), ["row 2", "'park'", "blank"]),
     ("zero employees", _csv(_row(employees="0", on_post="0", workers_away="0")), ["row 2", "'employees'", "greater than 0"]),

@@ -1,0 +1,56 @@
+"""Ctrl-C in solve: the first keeps the best plan (verified, exported, exit 130), the second quits
+writing nothing.  A Keqiao-size solve runs long enough to be interrupted after a few seconds."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import KEQIAO
+from tests.spec_check import check_export
+
+
+def _solve(out: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "allocator", "solve", str(KEQIAO), "--time-limit", "60", "--export",
+                             str(out), "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_the_search(process: subprocess.Popen, seconds: float = 4.0) -> None:
+    time.sleep(seconds)  # reading and building take about 1.5 s; stage 1 runs for several seconds after
+    assert process.poll() is None, "the solve ended before it could be interrupted"
+
+
+def test_first_ctrl_c_keeps_the_best_plan_verified_and_exported(tmp_path):
+    out = tmp_path / "export"
+    began = time.perf_counter()
+    process = _solve(out)
+    _wait_for_the_search(process)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert time.perf_counter() - began < 40  # stopped like a time limit, not run on to the 60 s limit
+    assert "stopping: the best plan so far is verified and kept" in stderr and "interrupted:" in stderr
+    summary = json.loads(stdout)
+    assert summary["interrupted"] is True and summary["status"] == "interrupted" and summary["plan"] is True
+    assert "interrupted" in {s["status"] for s in summary["stages"]}
+    check = check_export(KEQIAO, out)  # the export holds a plan that breaks no rule, with honest claims
+    assert check["violations"] == []
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["interrupted"] is True
+    assert (out / "allocation.xlsx").exists()
+
+
+def test_second_ctrl_c_quits_at_once_writing_nothing(tmp_path):
+    out = tmp_path / "export"
+    process = _solve(out)
+    _wait_for_the_search(process)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "quit: nothing was written" in stderr and stdout == ""
+    assert not out.exists() and list(tmp_path.iterdir()) == []  # no folder, no temporary files
