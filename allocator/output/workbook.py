@@ -60,7 +60,12 @@ class Sheet:
 
 
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """The .xlsx file of ``sheets``, in memory."""
+    """The .xlsx file of ``sheets``, in memory: written directly (allocator.output.xlsx), or by
+    XlsxWriter when a sheet carries data validation (the register template)."""
+    if not any(sheet.validations for sheet in sheets):
+        from allocator.output.xlsx import render
+
+        return render(sheets, [_widths(sheet) for sheet in sheets])
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -72,6 +77,13 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
         _write_sheet(book, styles, sheet)
     book.close()
     return buffer.getvalue()
+
+
+def _widths(sheet: Sheet) -> dict[int, float]:
+    widths: dict[int, float] = {}
+    for block in sheet.blocks:
+        _measure(widths, block)
+    return widths
 
 
 class _Styles:

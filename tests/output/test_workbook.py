@@ -75,3 +75,22 @@ def test_blocks_stack_with_titles_and_the_bytes_do_not_depend_on_the_clock():
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
         ["first", None], ["x", None], [1, None], [None, None], ["y", "z"], ["a", 0.5]]
     assert sheet["B6"].number_format == "0.00%"
+
+
+def test_the_direct_writer_keeps_every_value_as_written():
+    # the export workbooks are written as SpreadsheetML directly (allocator.output.xlsx);
+    # openpyxl reads them back cell for cell: spaces, markup characters, Chinese, numbers
+    import io
+
+    import openpyxl
+
+    from allocator.output.workbook import PERCENT, Block, Sheet, workbook_bytes
+
+    rows = [[" leading", "a&b<c>\"d'", "印染", 12, 0.8375, True, None], ["=1+1", "", "x", -3, 1e-7, False, 2.5]]
+    sheet = Sheet("表 1", [Block(["a", "b", "c", "d", "e", "f", "g"], rows, {4: PERCENT}, title="标题")])
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes([sheet, Sheet.table("two", ["x"], [[1]])])))
+    assert book.sheetnames == ["表 1", "two"]
+    cells = [[c.value for c in row] for row in book["表 1"].iter_rows(min_row=3, max_row=4)]
+    assert cells == [[" leading", "a&b<c>\"d'", "印染", 12, 0.8375, "yes", None], ["'=1+1", None, "x", -3, 1e-7, "no", 2.5]]
+    assert book["表 1"]["E3"].number_format == PERCENT and book["表 1"].freeze_panes == "A3"
+    assert book["表 1"].auto_filter.ref == "A2:G4"
