@@ -49,7 +49,7 @@ import os
 import sys
 import time
 import tomllib
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +193,7 @@ class Data:
             self.w[tier == t] = float(sc[f"tiers.{t}.weight"])
             thr[tier == t] = float(sc["rules.electricity_threshold"] if own is None else own)
         self.eligible = inst["e"] >= thr
-        E, P, A, S = inst["E"], inst["P"], inst["A"], inst["S"]
+        P, A, S = inst["P"], inst["A"], inst["S"]
         # no-waste cap at r (exact integers): max(0, ceil((q (P + r) - S) / pack))
         self.cap_max = np.maximum(0, -((-(self.q * (P + A) - S)) // self.pack))  # at r = A
         self.ub_b = np.where(self.eligible, np.minimum(self.cap_max, self.boxes), 0)
@@ -389,7 +389,7 @@ class Model:
             np.concatenate([np.full(k, d.pack), np.full(k, -d.q)]),
             (d.q * i["P"][uf] - i["S"][uf]).astype(float), np.full(k, INF))
         pos = 0
-        for j, (t, (R, members)) in enumerate(d.reserves.items()):
+        for j, (R, members) in enumerate(d.reserves.values()):
             u_cols = self.u[pos:pos + len(members)]
             pos += len(members)
             M = float(d.cap_max[members].sum())
@@ -546,6 +546,7 @@ def solve_plain(instance_csv: str | Path, overrides: list[str] | None = None, ti
                 hold_ok &= vals["z1"] >= holds.get("z1", kept.get("z1")) - HOLD_LINK_ABS
             if stage == 3:
                 hold_ok &= vals["z2"] >= holds.get("z2", kept.get("z2")) * (1 - HOLD_OUTPUT_REL)
+            record["plan_values"] = {"z1": vals["z1"], "z2": vals["z2"], "z3": vals["z3"]}
             if bad:
                 record["violations"] = bad
             record["holds_met"] = bool(hold_ok)
@@ -583,7 +584,7 @@ def solve_plain(instance_csv: str | Path, overrides: list[str] | None = None, ti
         result["final"] = {"z1": vals["z1"], "z2": vals["z2"], "z3": vals["z3"], "links": vals["links"],
                            "boxes": int(b.sum()), "passes": int(p.sum()), "buses": int(y.sum()), "returned": int(r.sum())}
         result["plan"] = {"b": b.tolist(), "p": p.tolist(), "r": r.tolist(),
-                          "y": {key.replace("\x1f", " -> "): int(count) for key, count in zip(d.group_keys, y) if count}}
+                          "y": {key.replace("\x1f", " -> "): int(count) for key, count in zip(d.group_keys, y, strict=True) if count}}
     return result
 
 
