@@ -135,7 +135,10 @@ def table(records: list[dict]) -> str:
             gaps = [g for _, g, _ in statuses if g is not None]
             worst = max(gaps) if gaps else None
             median = statistics.median(gaps) if gaps else None
-            text = " ".join(f"{c}×{s}" if c > 1 else s for s, c in sorted(counts.items()))
+            text = " ".join(f"{s}×{c}" for s, c in sorted(counts.items()))
+            unbounded = sum(1 for st, g, _ in statuses if g is None and st not in ("skipped", None))
+            if unbounded:
+                text += f" (no bound ×{unbounded})"
             cells.append(f"{text}, {fmt_gap(median)} ({fmt_gap(worst)})" if gaps else text)
             secs.append(statistics.median([t for _, _, t in statuses]) if statuses else 0.0)
         proven = sum(1 for r in ok if all(s["status"] in PROVEN for s in r["stages"]))

@@ -588,6 +588,34 @@ def solve_plain(instance_csv: str | Path, overrides: list[str] | None = None, ti
     return result
 
 
+def check_export(instance_csv: str | Path, overrides: list[str] | None, export_dir: str | Path,
+                 scenario_toml: str | Path | None = None) -> dict[str, Any]:
+    """Recompute an allocator export (allocation.csv, buses.csv) under the rules above: stage values and every
+    SPEC constraint, independently of the allocator."""
+    d = Data(read_instance(instance_csv), scenario(overrides, scenario_toml))
+    export_dir = Path(export_dir)
+    with open(export_dir / "allocation.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    index = {eid: k for k, eid in enumerate(d.inst["id"])}
+    b = np.zeros(d.n, dtype=np.int64)
+    p = np.zeros(d.n, dtype=np.int64)
+    r = np.zeros(d.n, dtype=np.int64)
+    for row in rows:
+        k = index[row["enterprise_id"].lstrip("'")]
+        b[k], p[k], r[k] = int(row["boxes"]), int(row["passes"]), int(row["workers_returned"])
+    y = np.zeros(d.G, dtype=np.int64)
+    group_of = {key: g for g, key in enumerate(d.group_keys)}
+    with open(export_dir / "buses.csv", encoding="utf-8-sig", newline="") as handle:
+        buses = {(row["bus_id"], row["origin"].lstrip("'"), row["park"].lstrip("'")) for row in csv.DictReader(handle)}
+    for _, origin, park in buses:
+        y[group_of[f"{origin}\x1f{park}"]] += 1
+    vals = d.values(b, p, r, y)
+    reserves = {t: {"required": R, "usable": int(d.cap(r)[m].sum()), "given": int(b[m].sum())}
+                for t, (R, m) in d.reserves.items()}
+    return {"z1": vals["z1"], "z2": vals["z2"], "z3": vals["z3"], "reserves": reserves,
+            "violations": d.violations(b, p, r, y)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("instance")
@@ -600,7 +628,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--plan", action="store_true", help="include the integer plan in the JSON")
     parser.add_argument("--log", action="store_true", help="HiGHS log to stdout (breaks the JSON)")
+    parser.add_argument("--check-export", metavar="DIR",
+                        help="do not solve: recompute an allocator export's values and check every rule")
     args = parser.parse_args()
+    if args.check_export:
+        json.dump(check_export(args.instance, args.overrides, args.check_export, args.scenario), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
     holds = {k: v for k, v in (("z1", args.hold1), ("z2", args.hold2)) if v is not None}
     # HiGHS prints its banner on stdout before any option can silence it: keep stdout for the JSON
     sys.stdout.flush()
