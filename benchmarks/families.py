@@ -17,6 +17,8 @@ fragmented    n/5 parks and n/8 origins: thousands of (origin, park) groups of 1
 concentrated  3 parks, 2 origins: at most 6 huge bus groups; one chain link holds 85%
 heavytail     Pareto output values (1 next to 1e6, unrelated to headcount), headcounts
               log-normal with sigma 1.6, a dominant link and listed links of a few firms
+reserve       a binding 29% tier-C reserve where floor(rho masks / pack) is one box off
+              in binary floating point (the SPEC's decimal rule)
 ============  ==========================================================================
 
 Each family is a deterministic function ``(n_firms, seed) -> (frame, overrides)``: a
@@ -321,6 +323,39 @@ def heavytail(n: int, seed: int) -> tuple[pd.DataFrame, list[str]]:
     output = np.where(rng.random(n) < 0.002, rng.uniform(5e5, 1e6, n), output)  # a few giants at any size
     frame = _frame("HT", tier, link, park, origin, employees, on_post, away, electricity, stock, trucks, output)
     overrides = [f"supply.masks={150 * n}", f"supply.passes={max(1, n // 40)}", f"supply.buses={max(1, n // 50)}"]
+    return frame, overrides
+
+
+@family
+def reserve(n: int, seed: int) -> tuple[pd.DataFrame, list[str]]:
+    """A binding tier reserve whose floor(rho * masks / pack) is one box off in binary floating point.
+
+    ``threshold`` sets the same decimal trap, but there tier C can use fewer boxes than its
+    reserve, so min(R_t, U_t) = U_t and the floor never matters.  Here tier C (60% of firms,
+    no masks in stock, all eligible, output per head a tenth of tier A's) could use many times
+    its reserve and is worth the least per box: the optimum gives tier C exactly
+    R_C = floor(0.29 * masks / 50) boxes, with masks (about 40 per firm) chosen so that
+    0.29 * masks / 50 is a whole number that binary floating point puts just below it (the
+    SPEC's own example, 0.29 x 380,000 / 50 = 2,204, not 2,203).  A plan with one box fewer
+    for tier C breaks the rule.  Buses and passes are few and secondary.
+    """
+    rng = _rng("reserve", seed)
+    tier = _choice(rng, n, ["A", "B", "C"], [0.2, 0.2, 0.6])
+    link = _choice(rng, n, LINKS, [1, 2, 1, 2, 2, 1])
+    park = rng.integers(0, max(2, n // 30), n)
+    origin = rng.integers(0, 10, n)
+    employees = np.clip(np.round(rng.lognormal(3.5, 0.6, n)), 3, 2000).astype(np.int64)
+    on_post = np.floor(employees * rng.uniform(0.5, 1.0, n)).astype(np.int64)
+    away = np.where(rng.random(n) < 0.1, rng.binomial(employees - on_post, 0.5), 0)
+    electricity = rng.uniform(0.85, 1.2, n)
+    stock = np.zeros(n, dtype=np.int64)
+    trucks = np.where(rng.random(n) < 0.05, rng.integers(1, 4, n), 0)
+    per_head = np.select([tier == "A", tier == "B"], [1.0, 0.5], 0.1)
+    output = employees * per_head * rng.uniform(0.8, 1.2, n)
+    frame = _frame("RS", tier, link, park, origin, employees, on_post, away, electricity, stock, trucks, output)
+    masks = _decimal_trap("0.29", 40 * n, PACK_DEFAULT)
+    overrides = [f"supply.masks={masks}", f"supply.passes={max(1, n // 100)}", f"supply.buses={max(1, n // 200)}",
+                 "tiers.C.mask_reserve=0.29"]
     return frame, overrides
 
 

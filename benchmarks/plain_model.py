@@ -479,7 +479,7 @@ def _spec_optimal(stage: int, value: float | None, bound: float | None) -> bool:
 
 def solve_plain(instance_csv: str | Path, overrides: list[str] | None = None, time_limit: float = 120.0,
                 strict: bool = False, scenario_toml: str | Path | None = None, holds: dict | None = None,
-                log: bool = False, threads: int = 1) -> dict[str, Any]:
+                log: bool = False, threads: int = 1, last_stage: int = 3) -> dict[str, Any]:
     """Three lexicographic stages of the SPEC model with HiGHS; see the module docstring."""
     started = time.perf_counter()
     sc = scenario(overrides, scenario_toml)
@@ -505,7 +505,7 @@ def solve_plain(instance_csv: str | Path, overrides: list[str] | None = None, ti
     stages: list[dict[str, Any]] = []
     plan = None
     kept: dict[str, Any] = {}
-    todo = [1, 2, 3] if d.stage1 else [2, 3]
+    todo = [k for k in ([1, 2, 3] if d.stage1 else [2, 3]) if k <= last_stage]  # last_stage < 3: stop early
     if not d.stage1:
         stages.append({"stage": 1, "status": "skipped"})
     for k, stage in enumerate(todo):
