@@ -290,10 +290,14 @@ class _Seating:
 
     @classmethod
     def of(cls, curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, seats: int, most_buses: int) -> _Seating:
+        """Riders beyond the seats of the group's most buses cannot ride, so the combined curves
+        stop there: a group of 3,000 firms and 20,000 waiting workers (the concentrated family)
+        took a minute an evaluation and 3 GiB with curves over every worker."""
         own = [curves[start: start + count + 1] for start, count in zip(starts, riders, strict=True)]
-        combined = [own[0]]
+        cap = seats * most_buses + 1
+        combined = [own[0][:cap]]
         for curve in own[1:]:
-            combined.append(_max_plus(combined[-1], curve))
+            combined.append(_max_plus(combined[-1], curve)[:cap])
         most = len(combined[-1]) - 1
         seats_of = np.minimum(np.arange(min(-(-most // seats), most_buses) + 1) * seats, most)
         return cls(own, combined, np.maximum.accumulate(combined[-1])[seats_of], seats_of)
