@@ -107,3 +107,29 @@ def to_csv_bytes(rows: list[dict[str, object]]) -> bytes:
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def commissioners_csv(people: int, seed: int, instance: str | None = None, preset: str = "keqiao",
+                      capacities: dict[int, float] | None = None) -> bytes:
+    """The file ``allocator generate --commissioners`` writes: for an instance file, or for the
+    instance the preset draws with the same seed (read back exactly as ``solve`` would read it)."""
+    from allocator.assign.problem import read_project
+    from allocator.data.reading import parse_records
+    from allocator.data.scenario import load_scenario
+    from allocator.data.table import read_table
+
+    if instance is None:
+        import tempfile
+        from pathlib import Path
+
+        from allocator.data.generate import generate, to_csv_bytes as instance_bytes
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "instance.csv"
+            path.write_bytes(instance_bytes(generate(preset, seed)))
+            table = read_table(path)
+    else:
+        table = read_table(instance)
+    inst = parse_records(table.header, table.records, table.lines, table.source, table.sha256)
+    rows = generate_commissioners(inst, load_scenario(), people, seed, read_project(table), capacities)
+    return to_csv_bytes(rows)
