@@ -135,6 +135,8 @@ def _away(model: ParkModel, values: dict, plan: Plan, queue: dict, f: str, entri
           top: int, prefix: tuple[str, str, str]) -> None:
     """Walk one path per person through field f's graph, then match their pieces to parks."""
     arc, loss, piece = prefix
+    if not any(name[0] == loss and name[1] == f for name in values):
+        return  # the field has no graph: nobody of it can serve anyone away, everyone stays as they are
     left = {name: v for name, v in values.items() if name[0] in (arc, loss) and name[1] == f and v > 0}
     pieces: dict[int, list[tuple[int, int]]] = defaultdict(list)  # size -> (person, index of piece)
     held: dict[int, list[int]] = defaultdict(list)  # person -> sizes

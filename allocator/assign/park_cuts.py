@@ -72,14 +72,16 @@ def add_cuts(model) -> None:
         least = fewest_pieces(need, caps, max(away, zone))
         if least > 0:
             m.add(sum(home) + sum(away_pieces) + sum(v for _, v in zone_pieces) >= least)  # (10)
-        most = min(need, zone_capacity) if zone else 0
+        # phi at every district-wide load the park can take (key firms and free firms may add to D)
+        firms_here = sum(n for (q, _), n in list(d.fixed.items()) + list(d.free.items()) if q == p)
+        most = min(firms_here, zone_capacity) if zone else 0
         phi = [park_cost(need, caps, z, away, zone) for z in range(most + 1)]
         cost = model._new(("cost", p), 0, 10 * (need + 1))
         m.add(cost == sum(home) + 2 * sum(away_pieces) + sum(v for _, v in zone_pieces))
         if len(phi) == 1:
             m.add(cost >= phi[0])  # (11)
             continue
-        load = model._new(("zone", p), 0, need)
+        load = model._new(("zone", p), 0, most)
         m.add(load == sum(s * v for s, v in zone_pieces))
         for (z0, c0), (z1, c1) in lower_hull(list(enumerate(phi))):  # (11): cost >= c0 + (c1 - c0)(z - z0)/(z1 - z0)
             m.add((z1 - z0) * cost >= (z1 - z0) * c0 + (c1 - c0) * (load - z0))
