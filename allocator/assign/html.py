@@ -21,7 +21,7 @@ def assign_html(run: Run, summary: dict[str, Any], lang: str) -> str:
     firms_of = run.assignment.plan.firms_of()
     c_after = run.allocation.evaluation.c_after
     fields = []
-    for code in summary["fields"]:
+    for code in (f for f, v in summary["fields"].items() if v["people"]):  # a page per field with people in it
         rows = []
         for j, who in enumerate(problem.staff):
             if who.field != code:
