@@ -42,15 +42,19 @@ class Run:
 
     allocation: Result
     assignment: AssignResult
+    seconds: float = 0.0  # reading both files and solving the allocation
 
 
 def assign_files(instance: str | Path, commissioners: str | Path, scenario: str | Path | None = None,
                  sets: list[str] | None = None, *, solve_options: SolveOptions | None = None,
                  options: AssignOptions | None = None, encoding: str | None = None, should_stop=None) -> Run:
     """Read both files, solve the allocation as ``solve`` does, then the assignment."""
+    import time
+
     from allocator.stages.driver import solve
 
     inputs = load_inputs(instance, commissioners, scenario, sets, encoding)
     allocation = solve(inputs.problem, solve_options, started=inputs.started)
+    seconds = time.perf_counter() - inputs.started
     problem = AssignProblem(allocation, inputs.staff, inputs.project)
-    return Run(allocation, solve_assignment(problem, options, should_stop))
+    return Run(allocation, solve_assignment(problem, options, should_stop), seconds)

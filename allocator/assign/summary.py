@@ -73,7 +73,7 @@ def summarize(run: Run, allocation_summary: dict[str, Any]) -> dict[str, Any]:
         "warnings": warnings(run),
         "notes": list(result.notes),
         "violations": list(values.violations),
-        "timings": {k: round(v, 3) for k, v in result.timings.items()},
+        "timings": {"allocation": round(run.seconds, 3), **{k: round(v, 3) for k, v in result.timings.items()}},
     }
 
 
