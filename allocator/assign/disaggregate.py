@@ -14,7 +14,6 @@ from collections import defaultdict
 
 from allocator.assign.park_model import ParkModel
 from allocator.assign.plan import Plan
-from allocator.assign.structure import DISTRICT
 
 
 def counts(model: ParkModel, plan: Plan) -> dict[tuple, int]:

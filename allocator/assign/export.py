@@ -11,7 +11,9 @@ allocation.csv is exactly the file ``solve`` writes for the same allocation.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from datetime import UTC
+from typing import Any
 
 from allocator.assign import Run
 from allocator.assign.summary import parks_of, unserved_reasons
@@ -97,7 +99,7 @@ def manifest(run: Run, summary: dict[str, Any], started, command: list[str] | No
     """What an auditor needs to reproduce the run: both inputs' hashes, the scenario, versions, limits."""
     import platform
     import sys
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from allocator.output.manifest import versions
 
@@ -120,6 +122,6 @@ def manifest(run: Run, summary: dict[str, Any], started, command: list[str] | No
         "status": summary["status"],
         "stages": [{k: s[k] for k in ("stage", "status", "value", "bound", "gap")} for s in summary["stages"]],
         "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "timings": summary["timings"],
     }

@@ -65,8 +65,8 @@ def generate_commissioners(instance: Instance, scenario: Scenario, people: int, 
                            project: np.ndarray | None = None, capacities: dict[int, float] | None = None
                            ) -> list[dict[str, object]]:
     """``people`` rows of a commissioners file for ``instance``."""
-    from allocator.problem import Problem
     from allocator.assign.problem import key_firms
+    from allocator.problem import Problem
 
     rng = np.random.default_rng(seed)
     field_of = primary_fields(instance, scenario, project)
@@ -122,7 +122,8 @@ def commissioners_csv(people: int, seed: int, instance: str | None = None, prese
         import tempfile
         from pathlib import Path
 
-        from allocator.data.generate import generate, to_csv_bytes as instance_bytes
+        from allocator.data.generate import generate
+        from allocator.data.generate import to_csv_bytes as instance_bytes
 
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "instance.csv"

@@ -10,6 +10,7 @@ from typing import Any
 
 from allocator import __version__
 from allocator.assign import Run
+from allocator.assign.report import stage_number
 from allocator.output.words import BINDING, STATUSES, name_of, t
 
 
@@ -42,7 +43,7 @@ def assign_html(run: Run, summary: dict[str, Any], lang: str) -> str:
     context = {
         "lang": lang, "version": __version__, "title": t("html_assign_title", lang),
         "tr": lambda key, **f: t(key, lang, **f), "status": lambda code: name_of(STATUSES, code, lang),
-        "number": lambda v, stage: "–" if v is None else (f"{v:,.6f}" if stage == 2 else f"{v:,.0f}"),
+        "number": stage_number,
         "meta": f"{summary['instance']['file']} · {people['file']} · " + t(
             "assign_headline", lang, people=f"{people['people']:,}", leaders=people["leaders"],
             firms=f"{summary['instance']['enterprises']:,}"),

@@ -53,7 +53,7 @@ class ClassPlan:
     def served(self, st: Structure, k: int) -> list[int]:
         """The firms of kind k this plan serves: the first s of each group (equal pi: interchangeable)."""
         out = []
-        for (start, end), count in zip(st.groups[k], self.s[k]):
+        for (start, _), count in zip(st.groups[k], self.s[k]):
             out += st.members[k][start:start + count]
         return out
 

@@ -22,6 +22,13 @@ _STYLE = {"optimal": "bold green", "within gap": "green", "feasible": "yellow", 
           "no solution": "bold red"}
 
 
+def stage_number(value: float | None, stage: int) -> str:
+    """Stage 2 is a sum of fractions (six decimals), stages 1 and 3 whole counts."""
+    if value is None:
+        return "–"
+    return f"{value:,.6f}" if stage == 2 else f"{value:,.0f}"
+
+
 def field_name(code: str, lang: str) -> str:
     return t(f"field_{code}", lang)
 
@@ -62,9 +69,9 @@ def _stages(summary: dict[str, Any], lang: str) -> RenderableType:
         status = _status(s["status"], lang)
         if s["note"]:
             status.append(f" ({s['note']})", style="dim")
-        number = (lambda v: "–" if v is None else (f"{v:,.6f}" if s["stage"] == 2 else f"{v:,.0f}"))
-        table.add_row(str(s["stage"]), t(f"assign_stage_{s['stage']}", lang), status, number(s["value"]),
-                      number(s["bound"]), "–" if s["gap"] is None else f"{s['gap']:.1e}", f"{s['seconds']:.1f} s")
+        table.add_row(str(s["stage"]), t(f"assign_stage_{s['stage']}", lang), status, stage_number(s["value"], s["stage"]),
+                      stage_number(s["bound"], s["stage"]), "–" if s["gap"] is None else f"{s['gap']:.1e}",
+                      f"{s['seconds']:.1f} s")
     return table
 
 

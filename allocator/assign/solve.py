@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
-from allocator.assign import certificate, model
+
+from allocator.assign.certificate import Certificate, certify
 from allocator.assign.cpsat import Limits, Run
 from allocator.assign.disaggregate import counts, names
 from allocator.assign.improve import improve
+from allocator.assign.model import ClassPlan, solve_stage
 from allocator.assign.park_cuts import components
 from allocator.assign.park_model import ParkModel
 from allocator.assign.plan import Plan, Values, evaluate, first_plan
@@ -85,11 +87,11 @@ def solve_assignment(problem: AssignProblem, options: AssignOptions | None = Non
     def limits(share: float) -> Limits:
         return Limits(max(0.05, min(share * options.time_limit, clock.left())), options.workers, options.seed)
 
-    empty = model.ClassPlan({}, {}, [[0] * len(g) for g in st.groups])
+    empty = ClassPlan({}, {}, [[0] * len(g) for g in st.groups])
     # stage 1
     if stop():
         return _stopped(problem, options, st, empty, 0, timings, notes, stage=1)
-    run1, plan1 = model.solve_stage(st, 1, limits(SMALL_SHARE))
+    run1, plan1 = solve_stage(st, 1, limits(SMALL_SHARE))
     plan1 = plan1 or _no_leaders(empty)
     z1 = plan1.leaders_serving()
     first = _claim(1, "max", z1, _whole(run1.bound, "max") if run1.found else None, run1, options)
@@ -97,9 +99,9 @@ def solve_assignment(problem: AssignProblem, options: AssignOptions | None = Non
     # stage 2
     if stop():
         return _stopped(problem, options, st, plan1, z1, timings, notes, stage=2, done=(first,))
-    run2, plan2 = model.solve_stage(st, 2, limits(SMALL_SHARE), z1=z1, hint=plan1)
+    run2, plan2 = solve_stage(st, 2, limits(SMALL_SHARE), z1=z1, hint=plan1)
     began = time.perf_counter()
-    cert = certificate.certify(st, plan2 or plan1, z1)
+    cert = certify(st, plan2 or plan1, z1)
     timings["stage2"] = run2.seconds + time.perf_counter() - began
     z2 = cert.value
     note = "proven exactly by the residual-graph certificate (fractions)"
@@ -121,7 +123,7 @@ def solve_assignment(problem: AssignProblem, options: AssignOptions | None = Non
     return AssignResult(problem, options, plan, values, (first, second, third), timings, tuple(notes))
 
 
-def stage3(st: Structure, cert: certificate.Certificate, z1: int, start: Plan, start_values: Values,
+def stage3(st: Structure, cert: Certificate, z1: int, start: Plan, start_values: Values,
            options: AssignOptions, clock: _Clock, timings: dict, notes: list) -> tuple[Plan, Values, StageResult]:
     """Min parks per person among the plans that keep z1 and z2, from the first plan.
 
@@ -161,7 +163,7 @@ def stage3(st: Structure, cert: certificate.Certificate, z1: int, start: Plan, s
     return plan, values, claim
 
 
-def _leading(cert: certificate.Certificate, fields: frozenset[str]) -> int:
+def _leading(cert: Certificate, fields: frozenset[str]) -> int:
     """Key firms the leaders of these fields serve in stage 2's plan: every optimal plan keeps it."""
     return sum(v for (f, _), v in cert.plan.l.items() if f in fields)
 
@@ -189,11 +191,11 @@ def _check_holds(values: Values, z1: int, z2, what: str) -> None:
                              f"leaders {values.leaders_on_key} (z1 {z1}), priority {values.priority} (z2 {z2})")
 
 
-def _no_leaders(empty: model.ClassPlan) -> model.ClassPlan:
-    return model.ClassPlan(dict(empty.x), dict(empty.l), [list(c) for c in empty.s])
+def _no_leaders(empty: ClassPlan) -> ClassPlan:
+    return ClassPlan(dict(empty.x), dict(empty.l), [list(c) for c in empty.s])
 
 
-def _stopped(problem: AssignProblem, options: AssignOptions, st: Structure, plan: model.ClassPlan, z1: int,
+def _stopped(problem: AssignProblem, options: AssignOptions, st: Structure, plan: ClassPlan, z1: int,
              timings: dict, notes: list, stage: int, done: tuple = ()) -> AssignResult:
     """A stop before ``stage``: the stages not run report it; the plan so far is kept."""
     start = first_plan(st, plan)

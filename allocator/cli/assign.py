@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from allocator.cli.common import EncodingOpt, Format, InstanceArg, LangOpt, ScenarioOpt, SetOpt, app, console, fail_on_bad_input
+from allocator.cli.common import (
+    EncodingOpt,
+    Format,
+    InstanceArg,
+    LangOpt,
+    ScenarioOpt,
+    SetOpt,
+    app,
+    console,
+    fail_on_bad_input,
+)
 
 
 @app.command()
@@ -18,10 +28,10 @@ def assign(
     commissioners: Annotated[Path, typer.Argument(help="Commissioners CSV, one row per person: commissioner_id, name, field, park, capacity, leader.", show_default=False)],
     scenario: ScenarioOpt = None,
     set_: SetOpt = None,
-    export: Annotated[Optional[Path], typer.Option(help="Write assignment.csv, visits.csv, unserved.csv, allocation.csv, summary.json and manifest.json here.")] = None,
+    export: Annotated[Path | None, typer.Option(help="Write assignment.csv, visits.csv, unserved.csv, allocation.csv, summary.json and manifest.json here.")] = None,
     lang: LangOpt = None,
     time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the assignment's three stages; the allocation before it gets the same limit, as in solve.")] = 60.0,
-    html: Annotated[Optional[Path], typer.Option(help="Write the visit lists as one printable HTML page, a section per field.")] = None,
+    html: Annotated[Path | None, typer.Option(help="Write the visit lists as one printable HTML page, a section per field.")] = None,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers (threads) for the assignment; 1, one LP-guided search, was the fastest measured.")] = 1,
     seed: Annotated[int, typer.Option(min=0, help="Random seed of the searches.")] = 0,
     format: Annotated[Format, typer.Option("--format", help="table: the report; json: summary.json on stdout.")] = Format.table,
@@ -32,7 +42,7 @@ def assign(
     from allocator.assign import AssignOptions, assign_files
     from allocator.options import SolveOptions
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     try:
         run = assign_files(instance, commissioners, scenario, set_, solve_options=SolveOptions(time_limit=time_limit, seed=seed),
                            options=AssignOptions(time_limit=time_limit, workers=workers, seed=seed), encoding=encoding)
