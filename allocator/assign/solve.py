@@ -119,12 +119,13 @@ def solve_assignment(problem: AssignProblem, options: AssignOptions | None = Non
         third = _claim(3, "min", start_values.parks, None, Run("unknown", None, None, 0.0), options,
                        note="stopped before stage 3's search; the first plan is kept")
         return AssignResult(problem, options, start, start_values, (first, second, third), timings, tuple(notes))
-    plan, values, third = stage3(st, cert, z1, start, start_values, options, clock, timings, notes)
+    plan, values, third = stage3(st, cert, z1, start, start_values, options, clock, timings, notes, stop)
     return AssignResult(problem, options, plan, values, (first, second, third), timings, tuple(notes))
 
 
-def stage3(st: Structure, cert: Certificate, z1: int, start: Plan, start_values: Values,
-           options: AssignOptions, clock: _Clock, timings: dict, notes: list) -> tuple[Plan, Values, StageResult]:
+def stage3(st: Structure, cert: Certificate, z1: int, start: Plan, start_values: Values, options: AssignOptions,
+           clock: _Clock, timings: dict, notes: list, stop: Callable[[], bool] = lambda: False
+           ) -> tuple[Plan, Values, StageResult]:
     """Min parks per person among the plans that keep z1 and z2, from the first plan.
 
     The fields fall apart into components no kind links (industry; commerce with trade): each
@@ -137,6 +138,11 @@ def stage3(st: Structure, cert: Certificate, z1: int, start: Plan, start_values:
     timings["stage3_build"] = time.perf_counter() - began
     weight = [max(1, len(m.var)) for m in models]
     for n, park_model in enumerate(models):
+        if stop():  # as a time limit: the parts not searched keep the first plan and have no bound
+            notes.append(f"stage 3 was stopped after {n} of {len(models)} parts; the rest keep the first plan")
+            outcomes.append("unknown")
+            bounds.append(None)
+            break
         share = clock.left() * weight[n] / sum(weight[n:])
         run3 = park_model.solve(Limits(max(0.05, share), options.workers, options.seed), counts(park_model, start))
         seconds += run3.seconds

@@ -55,3 +55,17 @@ def test_a_stop_between_runs_keeps_a_valid_plan():
     assert [s.status for s in result.stages] == [Status.OPTIMAL, Status.TIME_LIMIT, Status.TIME_LIMIT]
     assert result.values.violations == () and result.values.leaders_on_key == result.stages[0].value
     assert any("stopped" in note for note in result.notes)
+
+
+def test_a_stop_inside_stage_3_keeps_the_first_plan_for_the_rest():
+    firms = [fix(("P1", "fibre", "B", 4, 1, 3)), fix(("P2", "market", "A", 3, 0, 9)), fix(("P2", "trade", "C", 2, 0, 1))]
+    people = [("industry", "P1", 2, False), ("commerce", "", 2, False)]
+    calls = []
+
+    def stop() -> bool:  # let stages 1 and 2 and the first part of stage 3 run, then stop
+        calls.append(1)
+        return len(calls) > 4
+
+    result = solve_assignment(build(firms, people, 1), OPTIONS, should_stop=stop)
+    assert result.stages[2].status is Status.TIME_LIMIT and result.stages[2].bound is None
+    assert result.values.violations == () and any("stopped after 1 of 2" in note for note in result.notes)
