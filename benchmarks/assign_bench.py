@@ -77,10 +77,13 @@ def spread(values: list[float], unit: str = "s") -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("cases", nargs="*", default=list(CASES), choices=list(CASES) + [[]])
+    parser.add_argument("cases", nargs="*", default=list(CASES), help=f"any of {', '.join(CASES)} (default: all)")
     parser.add_argument("-n", "--runs", type=int, default=3)
     parser.add_argument("--time-limit", type=float, default=60.0)
     args = parser.parse_args()
+    unknown = [c for c in args.cases if c not in CASES]
+    if unknown:
+        parser.error(f"unknown case {unknown[0]!r}: choose from {', '.join(CASES)}")
     print(f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · {platform.platform()}")
     print("| case | whole process | after the allocation | stages: status (gap, seconds) | peak RSS |")
     print("|---|---|---|---|---|")

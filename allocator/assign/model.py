@@ -26,7 +26,7 @@ plan CP-SAT returns is therefore checked, and if need be improved, exactly (in f
 by :mod:`allocator.assign.certificate`, which also proves its optimality without rounding.
 
 The model is a transportation problem (its matrix is totally unimodular), so its LP
-relaxation is integral and CP-SAT closes both stages at the root.
+relaxation is integral; on Keqiao CP-SAT solves each stage in about a second or less.
 """
 
 from __future__ import annotations
