@@ -5,8 +5,11 @@
     structure      what is interchangeable: kinds of firms, groups of equal pi, groups of people
     model          stages 1 and 2 on classes of firms (CP-SAT)
     certificate    stage 2 made exact and proven in fractions; the fixings stage 3 must keep
+    cpsat          one CP-SAT run, mapped onto plain data
     park_model     stage 3, fewest parks per person: an exact aggregated CP-SAT model
+    park_cuts      its components of fields and valid inequalities per park
     plan           a plan, its evaluation (every figure recomputed), a first plan by hand rules
+    improve        a local search that gives stage 3 a good start
     disaggregate   plans to the park model's counts and back
     solve          the three stages, their claims, the stop flag
     summary        the figures as plain data (summary.json, the reports)

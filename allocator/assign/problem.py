@@ -57,7 +57,7 @@ def load_inputs(instance: str | Path, commissioners: str | Path, scenario: str |
     except InputError as exc:
         problems += exc.problems
     try:
-        people = read_table(commissioners, encoding)
+        people = read_table(commissioners, encoding, rows="commissioner rows")
         staff = parse_staff(people.header, people.records, people.lines, people.source, people.sha256)
     except InputError as exc:
         problems += exc.problems

@@ -110,7 +110,7 @@ def canonical_field(text: str) -> str | None:
 
 def read_staff(path: str | Path, encoding: str | None = None) -> Staff:
     """Read and check a commissioners file; raises :class:`InputError` listing every problem."""
-    table = read_table(path, encoding)
+    table = read_table(path, encoding, rows="commissioner rows")
     return parse_staff(table.header, table.records, table.lines, table.source, table.sha256)
 
 

@@ -162,7 +162,7 @@ TEXT: dict[str, dict[str, str]] = {
     "why_no_compatible_field": {"en": "no compatible field (nobody in the file may serve its chain link)", "zh": "没有对口领域（名单中无人可服务该产业链环节）"},
     "why_no_capacity_in_reach": {"en": "no capacity left in reach (the people who may serve it went to firms ranked first)", "zh": "可服务的专员已满额（优先服务了排序靠前的企业）"},
     "spread_title": {"en": "Parks per person", "zh": "每人负责园区数"},
-    "spread_row": {"en": "{n} parks", "zh": "{n} 个园区"},
+    "spread_row": {"en": "{n} park(s)", "zh": "{n} 个园区"},
     "visits_title": {"en": "Visit list (first {n} of {total} commissioners; the full list is in visits.csv and assignment.csv)", "zh": "走访清单（前 {n} 名，共 {total} 名专员；完整清单见 visits.csv 和 assignment.csv）"},
     "col_commissioner": {"en": "commissioner", "zh": "专员"},
     "col_firms_visited": {"en": "enterprises (park: pain point, gap)", "zh": "企业（园区：制约因素，产能缺口）"},

@@ -67,6 +67,9 @@ def test_missing_column_and_empty_file(tmp_path):
     (tmp_path / "b.csv").write_text("", encoding="utf-8")
     with pytest.raises(InputError, match="empty"):
         read_staff(tmp_path / "b.csv")
+    (tmp_path / "c.csv").write_text("commissioner_id,field\n", encoding="utf-8")
+    with pytest.raises(InputError, match="a header but no commissioner rows"):
+        read_staff(tmp_path / "c.csv")
 
 
 @pytest.mark.parametrize("people, args, words", [
