@@ -51,7 +51,7 @@ def run(model, variables: dict[Any, Any], limits: Limits, hint: dict[Any, int] |
     solver.parameters.max_time_in_seconds = max(0.05, limits.seconds)
     solver.parameters.num_workers = max(1, limits.workers)
     solver.parameters.random_seed = limits.seed
-    solver.parameters.log_search_progress = bool(__import__("os").environ.get("ASSIGN_LOG"))
+    solver.parameters.log_search_progress = False
     started = time.perf_counter()
     status = solver.solve(model)
     seconds = time.perf_counter() - started
