@@ -6,6 +6,7 @@
     validate  validate, generate, keys
     whatif    whatif
     template  template (an empty register workbook)
+    assign    assign (commissioners)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from allocator.cli import explain  # noqa: F401
 from allocator.cli import validate  # noqa: F401
 from allocator.cli import whatif  # noqa: F401
 from allocator.cli import template  # noqa: F401
+from allocator.cli import assign  # noqa: F401
 from allocator.cli.common import app
 
 __all__ = ["app", "main"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -47,20 +47,31 @@ def generate(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="File to write: CSV, or a workbook when it ends in .xlsx.")],
     preset: Annotated[Preset, typer.Option(help="keqiao: ~9,900 firms; small: ~300; province: ~100,000.")] = Preset.keqiao,
     seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed gives the same file.")] = 1,
+    commissioners: Annotated[Optional[int], typer.Option(min=1, help="Write a commissioners file of N people (for allocator assign) instead of an instance.")] = None,
+    instance: Annotated[Optional[Path], typer.Option(help="With --commissioners: the instance the people are calibrated to (default: the one --preset and --seed draw).")] = None,
 ) -> None:
-    """Write a synthetic instance calibrated to the Keqiao figures (see README)."""
-    from allocator.data.generate import generate as draw
-    from allocator.data.generate import to_csv_bytes
+    """Write a synthetic instance (or commissioners file) calibrated to the Keqiao figures (see README)."""
     from allocator.output.transaction import Outputs
 
-    frame = draw(preset.value, seed)
     try:
+        if commissioners is not None:
+            from allocator.assign.generate import commissioners_csv
+
+            data = commissioners_csv(commissioners, seed, None if instance is None else str(instance), preset.value)
+            what = f"{commissioners:,} commissioners (for {instance or f'preset {preset.value}'}, seed {seed})"
+        else:
+            from allocator.data.generate import generate as draw
+            from allocator.data.generate import to_csv_bytes
+
+            frame = draw(preset.value, seed)
+            data = _workbook(frame) if output.suffix.lower() == ".xlsx" else to_csv_bytes(frame)
+            what = f"{len(frame):,} enterprises (preset {preset.value}, seed {seed})"
         outputs = Outputs()
-        outputs.file(output, _workbook(frame) if output.suffix.lower() == ".xlsx" else to_csv_bytes(frame))
+        outputs.file(output, data)
         outputs.commit()
     except Exception as exc:
         fail_on_bad_input(exc)
-    typer.echo(f"wrote {output}: {len(frame):,} enterprises (preset {preset.value}, seed {seed})")
+    typer.echo(f"wrote {output}: {what}")
 
 
 def _workbook(frame) -> bytes:

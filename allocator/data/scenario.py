@@ -35,7 +35,16 @@ DEFAULTS: dict[str, Any] = {
         "C": {"weight": 1.0, "mask_reserve": 0.0, "electricity_threshold": None},
     },
     "report": {"lang": "en"},
+    # allocator assign (SPEC "Commissioners"): how many key firms, which fields serve each chain link
+    "assign": {
+        "key_firms": 60,
+        "fields": {"fibre": ["industry"], "weaving": ["industry"], "dyeing": ["industry"], "other": ["industry"],
+                   "market": ["commerce"], "trade": ["trade", "commerce"]},
+    },
 }
+
+#: The commissioners' fields (SPEC "Commissioners"), in the order reports list them.
+ASSIGN_FIELDS = ("industry", "commerce", "trade", "projects")
 
 # key -> (kind, lower bound, upper bound); kinds: count, number, bool, links
 _SCHEMA: dict[str, tuple[str, float | None, float | None]] = {
@@ -51,7 +60,10 @@ _SCHEMA: dict[str, tuple[str, float | None, float | None]] = {
     "rules.chain_balance": ("bool", None, None),
     "rules.chain_links": ("links", None, None),
     "report.lang": ("lang", None, None),
+    "assign.key_firms": ("count", 0, None),
 }
+#: ``assign.fields.<chain link>``: any link may be given its fields (a list of ASSIGN_FIELDS).
+_FIELDS_PREFIX = "assign.fields."
 for _t in TIERS:
     _SCHEMA[f"tiers.{_t}.weight"] = ("number", 0, None)
     _SCHEMA[f"tiers.{_t}.mask_reserve"] = ("number", 0, 1)
@@ -97,6 +109,18 @@ class TierRule:
 
 
 @dataclass(frozen=True)
+class AssignRules:
+    """``[assign]``: the key firms a leader may serve and the fields that may serve each chain link."""
+
+    key_firms: int
+    fields: tuple[tuple[str, tuple[str, ...]], ...]  # (chain link, fields), in the scenario's order
+
+    def fields_for(self, link: str) -> tuple[str, ...]:
+        """The fields that may serve a firm of this chain link (none for a link not listed)."""
+        return dict(self.fields).get(link, ())
+
+
+@dataclass(frozen=True)
 class Scenario:
     """Supplies and rules for one solve; build with :func:`load_scenario` or :meth:`default`."""
 
@@ -104,6 +128,7 @@ class Scenario:
     rules: Rules
     tiers: dict[str, TierRule] = field(hash=False)
     lang: str = "en"  # [report] lang: the language of reports and exported headers
+    assign: AssignRules = field(default_factory=lambda: _assign_rules(DEFAULTS["assign"]), hash=False)
 
     @classmethod
     def default(cls) -> Scenario:
@@ -125,7 +150,8 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario, with every default filled in (for manifests and summaries)."""
-        out = {"supply": asdict(self.supply), "rules": asdict(self.rules), "tiers": {}, "report": {"lang": self.lang}}
+        out = {"supply": asdict(self.supply), "rules": asdict(self.rules), "tiers": {}, "report": {"lang": self.lang},
+               "assign": {"key_firms": self.assign.key_firms, "fields": {k: list(v) for k, v in self.assign.fields}}}
         out["rules"]["chain_links"] = list(self.rules.chain_links)
         for tier in TIERS:
             rule = asdict(self.tiers[tier])
@@ -208,6 +234,13 @@ def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _assign(raw: dict[str, Any], key: str, value: Any, source: str, problems: list[InputProblem]) -> None:
+    if _is_fields_key(key):
+        message = _check_fields(value)
+        if message:
+            problems.append(InputProblem(source, message, column=key))
+        else:
+            raw["assign"]["fields"][key[len(_FIELDS_PREFIX):]] = list(value)
+        return
     if key not in _SCHEMA:
         problems.append(_unknown_key(source, key))
         return
@@ -257,6 +290,24 @@ def scenario_keys() -> list[tuple[str, str, str]]:
     return out
 
 
+def _is_fields_key(key: str) -> bool:
+    link = key[len(_FIELDS_PREFIX):]
+    return key.startswith(_FIELDS_PREFIX) and bool(link.strip()) and "." not in link
+
+
+def _check_fields(value: Any) -> str | None:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(x, str) for x in value):
+        return f"must be a list of fields ({', '.join(ASSIGN_FIELDS)}), got {value!r}"
+    unknown = [x for x in value if x not in ASSIGN_FIELDS]
+    if unknown:
+        return f"unknown field {unknown[0]!r}: the fields are {', '.join(ASSIGN_FIELDS)}"
+    return None
+
+
+def _assign_rules(raw: dict[str, Any]) -> AssignRules:
+    return AssignRules(raw["key_firms"], tuple((link, tuple(dict.fromkeys(fields))) for link, fields in raw["fields"].items()))
+
+
 def _check(key: str, value: Any) -> tuple[str, dict[str, Any]] | None:
     """What is wrong with a key's value, as a wording key and its fields (None when it is right)."""
     kind, low, high = _SCHEMA[key]
@@ -290,7 +341,7 @@ def _build(raw: dict[str, Any], source: str = "scenario") -> Scenario:
     reserves = sum(Decimal(repr(float(rule.mask_reserve))) for rule in tiers.values())  # exact, as written
     if reserves > 1:
         raise InputError([problem(source, "err_reserves", column="tiers.*.mask_reserve", total=reserves)])
-    return Scenario(supply=supply, rules=rules, tiers=tiers, lang=raw["report"]["lang"])
+    return Scenario(supply=supply, rules=rules, tiers=tiers, lang=raw["report"]["lang"], assign=_assign_rules(raw["assign"]))
 
 
 def _nested_copy(tree: dict[str, Any]) -> dict[str, Any]:

@@ -58,11 +58,12 @@ class Table:
 
 
 def read_table(path: str | Path, encoding: str | None = None, *, sheet: str | None = None,
-               find_header: Callable[[list[str]], int] | None = None) -> Table:
+               find_header: Callable[[list[str]], int] | None = None, no_rows: str = "err_no_rows") -> Table:
     """Read one table; raises :class:`InputError` naming the file (and row) when it cannot be used.
 
     ``sheet`` picks a workbook's sheet by name (default: the first visible one); ``find_header``
-    scores a row as a header (how many of the caller's required columns it holds).
+    scores a row as a header (how many of the caller's required columns it holds); ``no_rows``
+    is the words key of the message for a file with a header only (it names what rows are missing).
     """
     path = Path(path)
     source = str(path)
@@ -79,11 +80,11 @@ def read_table(path: str | Path, encoding: str | None = None, *, sheet: str | No
         from allocator.data.workbook import read_sheet
 
         name, rows, merged = read_sheet(data, source, sheet)
-        return _table(source, sha256, rows, find_header, name, merged)
+        return _table(source, sha256, rows, find_header, no_rows, name, merged)
     if sheet is not None:
         raise InputError([problem(source, "err_sheet_of_text")])
     text = decode(data, source, encoding)
-    return _table(source, sha256, _csv_rows(text, source), find_header)
+    return _table(source, sha256, _csv_rows(text, source), find_header, no_rows)
 
 
 def decode(data: bytes, source: str, encoding: str | None = None) -> str:
@@ -119,7 +120,7 @@ def _csv_rows(text: str, source: str) -> list[tuple[int, list[str]]]:
 
 
 def _table(source: str, sha256: str, rows: list[tuple[int, list[str]]], find_header: Callable[[list[str]], int] | None,
-           sheet: str | None = None, merged: list | None = None) -> Table:
+           no_rows: str, sheet: str | None = None, merged: list | None = None) -> Table:
     if not rows:
         raise InputError([problem(source, "err_empty", sheet=sheet)])
     at = _header_index(rows, find_header)
@@ -134,7 +135,7 @@ def _table(source: str, sha256: str, rows: list[tuple[int, list[str]]], find_hea
         if filled:
             notes.append(problem(source, "note_merged", sheet=sheet, cells=filled))
     if not body:
-        raise InputError([problem(source, "err_no_rows", row=header_row, sheet=sheet)])
+        raise InputError([problem(source, no_rows, row=header_row, sheet=sheet)])
     return Table(source, sha256, header, [fields for _, fields in body], [line for line, _ in body], sheet, header_row,
                  tuple(notes))
 

@@ -7,6 +7,9 @@ A test checks that every entry has both languages and that format fields match.
 
 from __future__ import annotations
 
+from allocator.output.words_assign import ASSIGN_TEXT
+from allocator.output.words_input import INPUT_TEXT
+
 TEXT: dict[str, dict[str, str]] = {
     # report: headline and section titles
     "enterprises": {"en": "{n} enterprises", "zh": "{n} 家企业"},
@@ -184,65 +187,12 @@ TEXT: dict[str, dict[str, str]] = {
     "sheet_register": {"en": "register", "zh": "企业登记"},
     "template_written": {"en": "wrote {file}: the register's columns, a note on each, drop-down lists and checks for {rows} rows", "zh": "已写入 {file}：登记表各列、每列说明、下拉列表和 {rows} 行的数据校验"},
     "template_title": {"en": "Fill in one row per enterprise below the header; the notes row may stay.", "zh": "请在表头下方每行填写一家企业；本说明行可保留。"},
-    # --- input: problems and notes about the files an officer hands us (allocator.data, allocator.errors) ---
-    "err_not_found": {"en": "file not found", "zh": "找不到文件"},
-    "err_directory": {"en": "is a directory, not a table file", "zh": "是文件夹，不是表格文件"},
-    "err_unreadable": {"en": "cannot be read: {reason}", "zh": "无法读取：{reason}"},
-    "err_binary": {"en": "looks like a binary file (it contains NUL bytes), not a CSV text file or a workbook (.xlsx, .xls, .ods)", "zh": "看起来是二进制文件（含 NUL 字节），既不是 CSV 文本文件，也不是工作簿（.xlsx、.xls、.ods）"},
-    "err_encoding_unknown": {"en": "unknown encoding {encoding!r}", "zh": "未知的编码“{encoding}”"},
-    "err_encoding_bad": {"en": "cannot be decoded as {encoding}: byte {byte}", "zh": "无法按 {encoding} 解码：第 {byte} 字节"},
-    "err_encoding": {"en": "is neither UTF-8 nor GB18030 text; pass --encoding if you know it", "zh": "既不是 UTF-8 也不是 GB18030 文本；如知道编码，请用 --encoding 指定"},
-    "err_csv": {"en": "is not valid CSV: {reason}", "zh": "不是有效的 CSV：{reason}"},
-    "err_empty": {"en": "the file is empty", "zh": "文件是空的"},
-    "err_no_rows": {"en": "the file has a header but no enterprise rows", "zh": "文件只有表头，没有企业数据行"},
-    "err_workbook": {"en": "cannot be read as a workbook (.xlsx, .xls, .ods): {reason}", "zh": "无法作为工作簿（.xlsx、.xls、.ods）读取：{reason}"},
-    "err_workbook_password": {"en": "the workbook is password-protected; save a copy without a password", "zh": "工作簿设有密码；请另存一份不带密码的副本"},
-    "err_no_sheet": {"en": "the workbook has no visible worksheet; name one with --sheet", "zh": "工作簿没有可见的工作表；请用 --sheet 指定"},
-    "err_sheet_unknown": {"en": "no sheet named {sheet_name!r}; the sheets are: {names}", "zh": "没有名为“{sheet_name}”的工作表；现有工作表：{names}"},
-    "err_sheet_of_text": {"en": "--sheet applies to workbooks (.xlsx, .xls, .ods), not to a text file", "zh": "--sheet 只适用于工作簿（.xlsx、.xls、.ods），不适用于文本文件"},
-    "note_header_row": {"en": "the header is row {header_row}: the rows above it ({rows}) hold a title or notes and are skipped", "zh": "表头在第 {header_row} 行：其上方的第 {rows} 行是标题或说明，已跳过"},
-    "note_merged": {"en": "{cells} cells covered by merged cells take the merged cell's value", "zh": "合并单元格覆盖的 {cells} 个单元格按合并单元格的值读取"},
-    "err_row_cells": {"en": "row has {cells} cells but the header has {width}", "zh": "该行有 {cells} 个单元格，但表头只有 {width} 列"},
-    "err_column_twice": {"en": "column {column!r} appears twice (as {first!r} and {second!r})", "zh": "“{column}”列出现了两次（“{first}”和“{second}”）"},
-    "err_column_missing": {"en": "required column is missing (a header may read: {names})", "zh": "缺少必需的列（表头可写作：{names}）"},
-    "err_blank": {"en": "required value is blank", "zh": "必填单元格为空"},
-    "err_tier": {"en": "tier must be A, B or C, got {value!r}", "zh": "分级只能是 A、B 或 C，实际为“{value}”"},
-    "err_negative": {"en": "must not be negative, got {value!r}", "zh": "不能为负数，实际为“{value}”"},
-    "err_whole": {"en": "must be a whole number (like 12 or 1,201), got {value!r}", "zh": "应为整数（如 12 或 1,201），实际为“{value}”"},
-    "err_grouping": {"en": "thousands are grouped by three digits (like 1,201 or 12,345), got {value!r}", "zh": "千位分隔符应每三位一组（如 1,201 或 12,345），实际为“{value}”"},
-    "err_count_large": {"en": "is above {limit}, got {value!r}", "zh": "超过 {limit}，实际为“{value}”"},
-    "err_decimal": {"en": "must be a plain decimal number (like 0.83 or 1,201.5), got {value!r}", "zh": "应为普通小数（如 0.83 或 1,201.5），实际为“{value}”"},
-    "err_ratio": {"en": "must be a plain decimal number or a percentage (like 0.83 or 83%), got {value!r}", "zh": "应为小数或百分数（如 0.83 或 83%），实际为“{value}”"},
-    "err_ratio_large": {"en": "is a ratio (0.83 means 83%); values above 10 are not credible, got {value!r}", "zh": "是比率（0.83 即 83%）；大于 10 的值不可信，实际为“{value}”"},
-    "err_positive": {"en": "must be greater than 0", "zh": "必须大于 0"},
-    "err_real_large": {"en": "is unreasonably large, got {value!r}", "zh": "数值过大，实际为“{value}”"},
-    "err_on_post": {"en": "{on_post} is larger than {employees}", "zh": "“{on_post}”大于“{employees}”"},
-    "err_away": {"en": "{on_post} + {away} is larger than {employees}", "zh": "“{on_post}”加“{away}”大于“{employees}”"},
-    "err_origin": {"en": "{away} > 0 but {origin} (the home region for the bus) is blank", "zh": "“{away}”大于 0，但“{origin}”（包车出发地）为空"},
-    "err_duplicate": {"en": "duplicate enterprise_id {value!r} (first used at row {first})", "zh": "企业编号“{value}”重复（第 {first} 行已使用）"},
-    "err_assignment": {"en": "expected key=value, got {value!r}", "zh": "应写作 键=值，实际为“{value}”"},
-    "err_toml": {"en": "not valid TOML: {reason}", "zh": "不是有效的 TOML：{reason}"},
-    "err_key_unknown": {"en": "unknown scenario key {key!r} (did you mean: {hint}? `allocator keys` lists every key)", "zh": "未知的情景参数“{key}”（是否想写：{hint}？`allocator keys` 列出所有参数）"},
-    "err_key_none": {"en": "unknown scenario key {key!r} (`allocator keys` lists every key)", "zh": "未知的情景参数“{key}”（`allocator keys` 列出所有参数）"},
-    "err_bool": {"en": "must be true or false, got {value!r}", "zh": "应为 true 或 false，实际为“{value}”"},
-    "err_lang": {"en": "must be \"en\" or \"zh\", got {value!r}", "zh": "应为 \"en\" 或 \"zh\"，实际为“{value}”"},
-    "err_links": {"en": "must be a list of chain link names, got {value!r}", "zh": "应为产业链环节名称的列表，实际为“{value}”"},
-    "err_number": {"en": "must be a number, got {value!r}", "zh": "应为数字，实际为“{value}”"},
-    "err_whole_key": {"en": "must be a whole number, got {value!r}", "zh": "应为整数，实际为“{value}”"},
-    "err_finite": {"en": "must be a finite number of reasonable size, got {value!r}", "zh": "应为大小合理的有限数，实际为“{value}”"},
-    "err_at_least": {"en": "must be at least {low:g}, got {value!r}", "zh": "不能小于 {low:g}，实际为“{value}”"},
-    "err_at_most": {"en": "must be at most {high:g}, got {value!r}", "zh": "不能大于 {high:g}，实际为“{value}”"},
-    "err_reserves": {"en": "mask reserves of the tiers add up to {total:g}, more than 1", "zh": "各分级的口罩预留比例合计 {total:g}，超过 1"},
-    "err_vary": {"en": "expected key=v1,v2,..., got {value!r}", "zh": "应写作 键=值1,值2,…，实际为“{value}”"},
-    "err_scenarios": {"en": "expected only [scenario.NAME] tables, e.g. [scenario.more-masks] with supply.masks = 480000", "zh": "只能包含 [scenario.名称] 表，例如 [scenario.more-masks] 下写 supply.masks = 480000"},
-    "err_same_folder": {"en": "scenarios {first!r} and {second!r} would share the export folder {folder!r}; rename one", "zh": "情景“{first}”和“{second}”会写入同一个导出文件夹“{folder}”；请改名其一"},
-    "err_dask": {"en": "Dask is not installed; install it with: pip install 'allocator[dask]'", "zh": "未安装 Dask；请运行：pip install 'allocator[dask]'"},
-    "where_row": {"en": "row {row}", "zh": "第 {row} 行"},
-    "where_sheet": {"en": "sheet {sheet!r}", "zh": "工作表“{sheet}”"},
-    "where_column": {"en": "column {column!r}", "zh": "“{column}”列"},
-    "error": {"en": "error", "zh": "错误"},
-    "note": {"en": "note", "zh": "注意"},
 }
+
+#: Feature tables, each in its own module, merged into TEXT (keys must not collide: a test checks).
+FEATURE_TEXTS = (INPUT_TEXT, ASSIGN_TEXT)
+for _table in FEATURE_TEXTS:
+    TEXT.update(_table)
 
 TIERS = {
     "A": {"en": "A (key)", "zh": "A类（重点企业）"},

@@ -80,6 +80,14 @@ def test_every_text_has_both_languages_with_the_same_fields():
             assert fields[0] == fields[1], key
 
 
+def test_feature_word_tables_do_not_collide():
+    from allocator.output.words import FEATURE_TEXTS
+
+    keys = [key for table in FEATURE_TEXTS for key in table]
+    assert len(keys) == len(set(keys))
+    assert len(TEXT) == len(set(TEXT)) and all(key in TEXT for key in keys)
+
+
 @pytest.mark.parametrize("width", [80, 120])
 def test_chinese_report_renders_width_stable(small_instance, width):
     problem = load_problem(small_instance, sets=["report.lang=zh"])
