@@ -54,3 +54,21 @@ def test_second_ctrl_c_quits_at_once_writing_nothing(tmp_path):
     assert process.returncode == 130, stderr
     assert "quit: nothing was written" in stderr and stdout == ""
     assert not out.exists() and list(tmp_path.iterdir()) == []  # no folder, no temporary files
+
+
+def test_ctrl_c_in_assign_keeps_the_plan_so_far_checked_and_exported(tmp_path):
+    from tests.assign_check import check_assign
+
+    staff = KEQIAO.parent / "keqiao-2020-commissioners.csv"
+    out = tmp_path / "visits"
+    process = subprocess.Popen([sys.executable, "-m", "allocator", "assign", str(KEQIAO), str(staff), "--time-limit", "60",
+                                "--export", str(out), "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    _wait_for_the_search(process)  # the allocation's stage 1 is running
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=90)
+    assert process.returncode == 130, stderr
+    summary = json.loads(stdout)
+    assert summary["allocation"]["status"] == "interrupted" and summary["allocation"]["plan"] is True
+    check = check_assign(KEQIAO, staff, out)
+    assert check["violations"] == [], check["violations"]

@@ -50,14 +50,19 @@ class Run:
 
 def assign_files(instance: str | Path, commissioners: str | Path, scenario: str | Path | None = None,
                  sets: list[str] | None = None, *, solve_options: SolveOptions | None = None,
-                 options: AssignOptions | None = None, encoding: str | None = None, should_stop=None) -> Run:
-    """Read both files, solve the allocation as ``solve`` does, then the assignment."""
+                 options: AssignOptions | None = None, encoding: str | None = None, sheet: str | None = None,
+                 watch=None) -> Run:
+    """Read both files, solve the allocation as ``solve`` does, then the assignment.
+
+    ``watch`` (allocator.progress) sees the allocation's progress and may stop either part like
+    a time limit: the plan so far is kept and reported."""
     import time
 
     from allocator.stages.driver import solve
 
-    inputs = load_inputs(instance, commissioners, scenario, sets, encoding)
-    allocation = solve(inputs.problem, solve_options, started=inputs.started)
+    inputs = load_inputs(instance, commissioners, scenario, sets, encoding, sheet)
+    allocation = solve(inputs.problem, solve_options, started=inputs.started, watch=watch)
     seconds = time.perf_counter() - inputs.started
     problem = AssignProblem(allocation, inputs.staff, inputs.project)
-    return Run(allocation, solve_assignment(problem, options, should_stop), seconds)
+    stop = None if watch is None else (lambda: watch.stopped)
+    return Run(allocation, solve_assignment(problem, options, stop), seconds)

@@ -19,7 +19,7 @@ import numpy as np
 
 from allocator.allocation import binding_input
 from allocator.assign.staff import Commissioner, Staff, parse_staff, yes_no
-from allocator.data.reading import parse_records
+from allocator.data.reading import header_score, parse_table
 from allocator.data.scenario import ASSIGN_FIELDS, Scenario, load_scenario
 from allocator.data.table import Table, read_table
 from allocator.errors import InputError, InputProblem
@@ -41,14 +41,14 @@ class Inputs:
 
 
 def load_inputs(instance: str | Path, commissioners: str | Path, scenario: str | Path | None = None,
-                sets: list[str] | None = None, encoding: str | None = None) -> Inputs:
+                sets: list[str] | None = None, encoding: str | None = None, sheet: str | None = None) -> Inputs:
     """Read and check both files and the scenario; raises InputError listing every problem of all three."""
     started = time.perf_counter()
     problems: list[InputProblem] = []
     inst = project = scen = staff = None
     try:
-        table = read_table(instance, encoding)
-        inst = parse_records(table.header, table.records, table.lines, table.source, table.sha256)
+        table = read_table(instance, encoding, sheet=sheet, find_header=header_score)  # as solve reads it
+        inst = parse_table(table)
         project = read_project(table)
     except InputError as exc:
         problems += exc.problems

@@ -13,12 +13,15 @@ from allocator.cli.common import (
     EncodingOpt,
     Format,
     InstanceArg,
+    Interrupts,
     LangOpt,
     ScenarioOpt,
     SetOpt,
+    SheetOpt,
     app,
     console,
     fail_on_bad_input,
+    show_live,
 )
 
 
@@ -37,19 +40,38 @@ def assign(
     format: Annotated[Format, typer.Option("--format", help="table: the report; json: summary.json on stdout.")] = Format.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
 ) -> None:
-    """Assign commissioners to enterprises: leaders one to one on key firms, then pain and tier, then fewest parks."""
+    """Assign commissioners to enterprises: leaders one to one on key firms, then pain and tier, then fewest parks.
+
+    Ctrl-C stops the search like a time limit (the plan so far is reported and exported, exit 130);
+    a second Ctrl-C quits at once, writing nothing."""
+    import time
+
     from allocator.assign import AssignOptions, assign_files
     from allocator.options import SolveOptions
+    from allocator.output.live import LiveProgress, live
+    from allocator.progress import Watch
 
-    started = datetime.now(UTC)
-    try:
-        run = assign_files(instance, commissioners, scenario, set_, solve_options=SolveOptions(time_limit=time_limit, seed=seed),
-                           options=AssignOptions(time_limit=time_limit, workers=workers, seed=seed), encoding=encoding)
-        language = lang.value if lang else run.allocation.problem.scenario.lang
-        summary = _deliver(run, started, export, language, html)
-    except Exception as exc:  # bad input and unwritable exports end here; anything else is re-raised
-        fail_on_bad_input(exc)
+    started, begun = datetime.now(UTC), time.perf_counter()
+    shown = lang.value if lang else "en"
+    display = LiveProgress(time_limit, shown, begun) if show_live(quiet, format) else None
+    watch = Watch(display)
+    with Interrupts(watch, shown, display, quiet) as caught:
+        try:
+            with live(display, console(stderr=True)):
+                run = assign_files(instance, commissioners, scenario, set_,
+                                   solve_options=SolveOptions(time_limit=time_limit, seed=seed),
+                                   options=AssignOptions(time_limit=time_limit, workers=workers, seed=seed),
+                                   encoding=encoding, sheet=sheet, watch=watch)
+            language = lang.value if lang else run.allocation.problem.scenario.lang
+            caught.writing = True
+            summary = _deliver(run, started, export, language, html)
+            caught.writing = False
+        except Exception as exc:  # bad input and unwritable exports end here; anything else is re-raised
+            fail_on_bad_input(exc, shown)
+    if caught.quit:  # a second Ctrl-C while the outputs were swapped in: they are complete, stop here
+        raise typer.Exit(130)
     if format is Format.json:
         from allocator.output.export import json_bytes
 
@@ -58,7 +80,9 @@ def assign(
         from allocator.assign.report import render
 
         console().print(render(run, summary, language))
-    raise typer.Exit(0 if run.allocation.has_plan else 1)
+    if not run.allocation.has_plan:
+        raise typer.Exit(1)
+    raise typer.Exit(130 if caught.count else 0)
 
 
 def _deliver(run, started: datetime, export: Path | None, lang: str, html: Path | None) -> dict:
