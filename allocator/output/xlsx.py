@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from allocator.errors import column_letter
+
 if TYPE_CHECKING:
     from allocator.output.workbook import Sheet
 
@@ -71,7 +73,7 @@ def _sheet(sheet: Sheet, widths: dict[int, float], style: dict[str, int], first:
     frozen = filtered = None
     if sheet.notes:
         height = 15 * max(1, max(n.count("\n") + 1 for n in sheet.notes))
-        rows.append(_row(row, [_string(_col(i), row, n, NOTE) for i, n in enumerate(sheet.notes)], height))
+        rows.append(_row(row, [_string(column_letter(i), row, n, NOTE) for i, n in enumerate(sheet.notes)], height))
         row += 1
     width = 1
     for number, block in enumerate(sheet.blocks):
@@ -80,17 +82,17 @@ def _sheet(sheet: Sheet, widths: dict[int, float], style: dict[str, int], first:
             rows.append(_row(row, [_string("A", row, block.title, TITLE)]))
             row += 1
         header = row
-        rows.append(_row(row, [_string(_col(i), row, c, HEADER) for i, c in enumerate(block.columns)]))
+        rows.append(_row(row, [_string(column_letter(i), row, c, HEADER) for i, c in enumerate(block.columns)]))
         row += 1
         rows.extend(_body(block, row, style))
         row += len(block.rows)
         if number == 0:
             frozen = header
             if block.rows:
-                filtered = f"A{header}:{_col(len(block.columns) - 1)}{row - 1}"
+                filtered = f"A{header}:{column_letter(len(block.columns) - 1)}{row - 1}"
         row += 1  # a blank row between blocks
     parts = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">',
-             f'<dimension ref="A1:{_col(width - 1)}{max(1, row - 2)}"/>', _view(frozen, first),
+             f'<dimension ref="A1:{column_letter(width - 1)}{max(1, row - 2)}"/>', _view(frozen, first),
              '<sheetFormatPr defaultRowHeight="15"/>']
     if widths:
         parts.append("<cols>" + "".join(f'<col min="{c + 1}" max="{c + 1}" width="{w:.2f}" customWidth="1"/>'
@@ -110,7 +112,7 @@ def _body(block, first_row: int, style: dict[str, int]) -> list[str]:
     numbers = range(first_row, first_row + count)
     columns = []
     for index in range(len(block.columns)):
-        letter, fmt = _col(index), style.get(block.formats.get(index), 0)
+        letter, fmt = column_letter(index), style.get(block.formats.get(index), 0)
         columns.append([_cell(letter, r, values[index] if index < len(values) else None, fmt)
                         for r, values in zip(numbers, block.rows)])
     return [f'<row r="{r}">' + "".join(cells) + "</row>" for r, cells in zip(numbers, zip(*columns))]
@@ -150,16 +152,6 @@ def _view(frozen: int | None, first: bool) -> str:
             f'sqref="A{frozen + 1}"/></sheetView></sheetViews>')
 
 
-def _col(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _styles(patterns: list[str]) -> str:
     formats = "".join(f'<numFmt numFmtId="{164 + i}" formatCode="{escape(p, {chr(34): "&quot;"})}"/>'
                       for i, p in enumerate(patterns))
@@ -197,7 +189,7 @@ def _workbook(sheets: Sequence[Sheet]) -> str:
             last = header + len(block.rows)
             quoted = "'" + sheet.name.replace("'", "''") + "'"
             names += (f'<definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
-                      f"{escape(quoted)}!$A${header}:${_col(len(block.columns) - 1)}${last}</definedName>")
+                      f"{escape(quoted)}!$A${header}:${column_letter(len(block.columns) - 1)}${last}</definedName>")
     defined = f"<definedNames>{names}</definedNames>" if names else ""
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
             f'<bookViews><workbookView/></bookViews><sheets>{entries}</sheets>{defined}</workbook>')
