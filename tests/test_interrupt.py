@@ -24,6 +24,16 @@ def _wait_for_the_search(process: subprocess.Popen, seconds: float = 4.0) -> Non
     assert process.poll() is None, "the solve ended before it could be interrupted"
 
 
+def _line_with(process: subprocess.Popen, text: str) -> str:
+    """Read stderr up to the first line holding ``text``; returns what was read."""
+    seen = ""
+    while text not in seen:
+        line = process.stderr.readline()
+        assert line, f"stderr ended before {text!r}: {seen!r}"
+        seen += line
+    return seen
+
+
 def test_first_ctrl_c_keeps_the_best_plan_verified_and_exported(tmp_path):
     out = tmp_path / "export"
     began = time.perf_counter()
@@ -48,9 +58,12 @@ def test_second_ctrl_c_quits_at_once_writing_nothing(tmp_path):
     process = _solve(out)
     _wait_for_the_search(process)
     process.send_signal(signal.SIGINT)
-    time.sleep(0.2)
+    # Two SIGINTs that arrive while the main thread is inside HiGHS are one pending signal to Python:
+    # press again only once the first press has been heard (its line on stderr), as an officer would.
+    first = _line_with(process, "stopping:")
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)
+    stderr = first + stderr
     assert process.returncode == 130, stderr
     assert "quit: nothing was written" in stderr and stdout == ""
     assert not out.exists() and list(tmp_path.iterdir()) == []  # no folder, no temporary files
