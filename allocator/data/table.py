@@ -28,8 +28,10 @@ class Table:
     lines: list[int]
 
 
-def read_table(path: str | Path, encoding: str | None = None) -> Table:
-    """Read one table; raises :class:`InputError` naming the file (and row) when it cannot be used."""
+def read_table(path: str | Path, encoding: str | None = None, rows: str = "enterprise rows") -> Table:
+    """Read one table; raises :class:`InputError` naming the file (and row) when it cannot be used.
+
+    ``rows`` names what a row of this register is, for the message about a header-only file."""
     path = Path(path)
     source = str(path)
     try:
@@ -41,7 +43,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> Table:
     except OSError as exc:
         raise InputError([InputProblem(source, f"cannot be read: {exc.strerror}")]) from None
     text = decode(data, source, encoding)
-    header, records, lines = _split_records(text, source)
+    header, records, lines = _split_records(text, source, rows)
     return Table(source, hashlib.sha256(data).hexdigest(), header, records, lines)
 
 
@@ -64,7 +66,7 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
     raise InputError([InputProblem(source, "is neither UTF-8 nor GB18030 text; pass --encoding if you know it")])
 
 
-def _split_records(text: str, source: str) -> tuple[list[str], list[list[str]], list[int]]:
+def _split_records(text: str, source: str, rows: str) -> tuple[list[str], list[list[str]], list[int]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     records: list[list[str]] = []
@@ -83,7 +85,7 @@ def _split_records(text: str, source: str) -> tuple[list[str], list[list[str]], 
     if header is None:
         raise InputError([InputProblem(source, "the file is empty")])
     if not records:
-        raise InputError([InputProblem(source, "the file has a header but no enterprise rows", row=1)])
+        raise InputError([InputProblem(source, f"the file has a header but no {rows}", row=1)])
     return header, records, lines
 
 

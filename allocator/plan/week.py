@@ -1,0 +1,40 @@
+"""plan(horizon) -> PlanResult: the day-by-day baseline, then the three stages over the week from it.
+
+    baseline   allocator.plan.day_by_day: what an officer gets by hand, a feasible plan of
+               the week, and the first plan the week's search starts from
+    stages     allocator.plan.solve: max the lowest link summed over the days, then
+               weighted output-days, then the fewest units, with solve's holds and claims
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allocator.options import SolveOptions
+from allocator.plan.budget import Budget
+from allocator.plan.day_by_day import day_by_day, solve_first_day
+from allocator.plan.problem import Horizon
+from allocator.plan.result import Baseline, DayRun, PlanResult
+from allocator.plan.solve import search
+
+
+def plan(horizon: Horizon, options: SolveOptions | None = None, *, started: float | None = None,
+         stop: Callable[[], bool] | None = None) -> PlanResult:
+    """Plan the week: the day-by-day baseline, then the three stages over the horizon from it.
+
+    ``started`` (``time.perf_counter()`` when reading began) makes reading count against the
+    limit; ``stop`` is asked between solver runs (a time limit and a stop end a stage alike).
+    A one-day horizon is ``allocator solve`` under day 1's store, and is its own baseline.
+    """
+    options = options or SolveOptions()
+    budget = Budget(options, started, stop)
+    if horizon.days == 1 and horizon.first == 1:
+        found, check, stages, notes = solve_first_day(horizon, options, budget.left())
+        budget.mark("solve")
+        baseline = Baseline(found, check, (DayRun(1, stages, sum(s.seconds for s in stages)),))
+        return PlanResult(horizon, options, found, check, stages, baseline, budget.timings, tuple(notes),
+                          budget.interrupted())
+    baseline, notes = day_by_day(horizon, options, budget)
+    found, check, stages, more = search(horizon, options, budget, budget.left(), [baseline.plan])
+    return PlanResult(horizon, options, found, check, stages, baseline, budget.timings, tuple(notes + more),
+                      budget.interrupted())
