@@ -16,6 +16,7 @@ from allocator.output.manifest import manifest
 from allocator.options import SolveOptions
 from allocator.stages.driver import solve
 from allocator.analysis.summary import summarize
+from tests.plan_check import check_plan_export
 from tests.spec_check import check_export
 
 DATA = Path(__file__).parent / "cases"
@@ -42,6 +43,38 @@ def solve_case(name: str, tmp_path: Path, sets: list[str] | None = None, instanc
 
     write_export(out, export_files(result, summary, manifest(result, summary, datetime.now(timezone.utc), [])))
     check = check_export(instance, out, DATA / f"{name}.toml", sets or ())
+    assert check["violations"] == [], check["violations"]
+    assert result.evaluation.violations == ()
+    return result, summary, check, out
+
+
+def plan_case(name: str, days: int, tmp_path: Path, sets: list[str] | None = None, day_by_day: bool = False,
+              options: SolveOptions = EXACT):
+    """Plan tests/cases/<name>.csv under <name>.toml and <name>_arrivals.csv for ``days``, export it and
+    check the export independently (tests/plan_check.py)."""
+    from datetime import datetime, timezone
+
+    from allocator.output.transaction import Outputs
+    from allocator.plan.arrivals import read_arrivals
+    from allocator.plan.export import PLAN_NAMES, plan_files, plan_manifest
+    from allocator.plan.problem import Horizon
+    from allocator.plan.summary import summarize_plan
+    from allocator.plan.week import plan
+
+    arrivals = DATA / f"{name}_arrivals.csv"
+    arrivals = arrivals if arrivals.exists() else None
+    problem = load_problem(DATA / f"{name}.csv", DATA / f"{name}.toml", sets)
+    week = read_arrivals(arrivals, days) if arrivals else None
+    from allocator.plan.arrivals import Arrivals
+
+    result = plan(Horizon(problem, week or Arrivals.none(days)), options)
+    summary = summarize_plan(result, day_by_day)
+    out = tmp_path / f"plan-{name}-{days}{'-by-day' if day_by_day else ''}"
+    files = plan_files(result, summary, plan_manifest(result, summary, datetime.now(timezone.utc), []), "en", day_by_day)
+    outputs = Outputs()
+    outputs.folder(out, files, PLAN_NAMES)
+    outputs.commit()
+    check = check_plan_export(DATA / f"{name}.csv", out, days, arrivals, DATA / f"{name}.toml", sets or ())
     assert check["violations"] == [], check["violations"]
     assert result.evaluation.violations == ()
     return result, summary, check, out
@@ -101,6 +134,13 @@ def run_cli(runner, args: list[str]):
     for export in _after(args, "--export") if args[0] == "solve" else ():
         if (Path(export) / "summary.json").exists():
             check = check_export(instance, Path(export), scenario and Path(scenario), sets)
+            assert check["violations"] == [], check["violations"]
+    for export in _after(args, "--export") if args[0] == "plan" else ():
+        if (Path(export) / "summary.json").exists():
+            arrivals = next(iter(_after(args, "--arrivals")), None)
+            days = int(_after(args, "--days")[0])
+            check = check_plan_export(instance, Path(export), days, arrivals and Path(arrivals),
+                                      scenario and Path(scenario), sets)
             assert check["violations"] == [], check["violations"]
     for out in _after(args, "--out") if args[0] == "whatif" else ():
         manifest = Path(out) / "manifest.json"

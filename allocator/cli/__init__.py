@@ -5,6 +5,7 @@
     explain   explain
     validate  validate, generate
     whatif    whatif
+    plan      plan (a week's plan)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from allocator.cli import solve  # noqa: F401, I001
 from allocator.cli import explain  # noqa: F401
 from allocator.cli import validate  # noqa: F401
 from allocator.cli import whatif  # noqa: F401
+from allocator.cli import plan  # noqa: F401
 from allocator.cli.common import app
 
 __all__ = ["app", "main"]

@@ -1,0 +1,160 @@
+"""``allocator plan``: days 1..D at once, arrivals and all; the report and every output in one transaction."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from allocator.cli.common import (
+    EncodingOpt,
+    Format,
+    InstanceArg,
+    LangOpt,
+    ScenarioOpt,
+    SetOpt,
+    Solver,
+    SolverOpt,
+    app,
+    console,
+    fail_on_bad_input,
+)
+
+DaysOpt = Annotated[int, typer.Option("--days", min=1, help="Days of the plan, 1..rules.mask_days (masks are a stock held for mask_days).", show_default=False)]
+ArrivalsOpt = Annotated[Optional[Path], typer.Option(help="ARRIVALS.csv: day, masks, passes, buses arriving each morning (a missing day or cell is 0). Without it nothing arrives.")]
+
+
+@app.command()
+def plan(
+    instance: InstanceArg,
+    days: DaysOpt,
+    arrivals: ArrivalsOpt = None,
+    scenario: ScenarioOpt = None,
+    set_: SetOpt = None,
+    export: Annotated[Optional[Path], typer.Option(help="Write deliveries.csv, buses.csv, daily.csv, allocation.csv, summary.json and manifest.json here.")] = None,
+    html: Annotated[Optional[Path], typer.Option(help="Write one self-contained HTML page with each link's recovery and the stores over the days.")] = None,
+    lang: LangOpt = None,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for reading, the day-by-day baseline and the week's stages together.")] = 60.0,
+    day_by_day: Annotated[bool, typer.Option("--day-by-day", help="Export the day-by-day baseline (each day solved alone, from what the days before left) instead of the week's plan; the report compares both either way.")] = False,
+    seed: Annotated[int, typer.Option(min=0, help="Solver random seed.")] = 0,
+    deterministic: Annotated[bool, typer.Option(help="Bound the search by work (nodes), not wall time: same input and seed give byte-identical CSV exports.")] = False,
+    format: Annotated[Format, typer.Option("--format", help="table: the report; json: summary.json on stdout.")] = Format.table,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    encoding: EncodingOpt = None,
+    solver: SolverOpt = Solver.highs,
+) -> None:
+    """Plan a week: masks arriving, buses booked day by day, passes as approved (SPEC "A week's plan")."""
+    import time
+
+    from allocator.options import SolveOptions
+    from allocator.plan.week import plan as plan_week
+
+    started, began = datetime.now(timezone.utc), time.perf_counter()
+    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, solver=solver.value)
+    try:
+        horizon = load_horizon(instance, days, arrivals, scenario, set_, encoding)
+    except Exception as exc:
+        fail_on_bad_input(exc)
+    stop = _StopOnCtrlC()
+    with stop:
+        result = plan_week(horizon, options, started=began, stop=stop)
+    language = lang.value if lang else horizon.problem.scenario.lang
+    try:
+        summary = _deliver(result, started, export, html, language, day_by_day)
+    except Exception as exc:  # an export that cannot be written ends here; anything else is re-raised
+        fail_on_bad_input(exc)
+    if format is Format.json:
+        from allocator.output.export import json_bytes
+
+        sys.stdout.write(json_bytes(summary).decode("utf-8"))
+    elif not quiet:
+        from allocator.plan.report import render_plan
+
+        console().print(render_plan(summary, language))
+    if result.interrupted:
+        typer.echo("interrupted: the best plan verified so far was kept", err=True)
+        raise typer.Exit(130)
+    raise typer.Exit(0 if summary["plan"] else 1)
+
+
+def load_horizon(instance: Path, days: int, arrivals: Path | None, scenario: Path | None, sets: list[str] | None,
+                 encoding: str | None):
+    """The instance, the scenario, the arrivals and the horizon's length, checked together: every problem at once."""
+    from allocator.data.loading import load_problem
+    from allocator.errors import InputError
+    from allocator.plan.arrivals import Arrivals, check_horizon, read_arrivals
+    from allocator.plan.problem import Horizon
+
+    problems, problem, week = [], None, None
+    try:
+        problem = load_problem(instance, scenario, sets, encoding)
+    except InputError as exc:
+        problems += exc.problems
+    try:
+        week = read_arrivals(arrivals, days) if arrivals is not None else Arrivals.none(days)
+    except InputError as exc:
+        problems += exc.problems
+    if problem is not None:
+        try:
+            check_horizon(days, problem.scenario.rules.mask_days, str(scenario) if scenario else "--days")
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return Horizon(problem, week)
+
+
+def _deliver(result, started: datetime, export: Path | None, html: Path | None, lang: str, day_by_day: bool) -> dict:
+    """Render every output in memory, then write them all or none (see allocator.output.transaction)."""
+    from allocator.output.export import EXPORT_NAMES
+    from allocator.output.transaction import Outputs
+    from allocator.plan.export import PLAN_NAMES, plan_files, plan_manifest
+    from allocator.plan.summary import summarize_plan
+
+    summary = summarize_plan(result, day_by_day)
+    outputs = Outputs()
+    if export is not None:
+        files = plan_files(result, summary, plan_manifest(result, summary, started), lang, day_by_day)
+        outputs.folder(export, files, EXPORT_NAMES | PLAN_NAMES)
+    if html is not None:
+        from allocator.plan.html import plan_page
+
+        page, warnings = plan_page(result, summary, lang)
+        for warning in warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        outputs.file(html, page.encode("utf-8"))
+    outputs.commit()
+    return summary
+
+
+class _StopOnCtrlC:
+    """Ctrl-C asks the plan to stop after the solver run under way (HiGHS does not listen to it):
+    the best plan verified so far is kept and written.  A second Ctrl-C stops at once."""
+
+    def __init__(self):
+        self.asked = False
+        self._previous = None
+
+    def __call__(self) -> bool:
+        return self.asked
+
+    def __enter__(self):
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread (a test runner): no handler, no stop
+            self._previous = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum, frame) -> None:
+        if self.asked:
+            raise KeyboardInterrupt
+        self.asked = True
+        typer.echo("stopping after the solver run under way (Ctrl-C again to abort)", err=True)
