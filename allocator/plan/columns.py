@@ -136,13 +136,14 @@ def read_plan(horizon: Horizon, f: WeekFormulation, values: np.ndarray) -> Plan:
     """The solver's point as a plan: integer columns rounded, absent ones at what the firm held."""
     model_day = day_of_position(f, horizon.days)
     start = horizon.start
+    padded = np.append(np.asarray(values, dtype=float), 0.0)  # index -1 reads the 0 at the end
 
     def take(cols: np.ndarray, held: np.ndarray) -> np.ndarray:
-        out = np.where(cols >= 0, np.rint(values[np.maximum(cols, 0)]), held).astype(np.int64)
+        out = np.where(cols >= 0, np.rint(padded[cols]), held).astype(np.int64)
         return out[model_day]
 
     buses = np.zeros((horizon.days, horizon.groups), dtype=np.int64)
-    buses[f.positions] = np.where(f.ys >= 0, np.rint(values[np.maximum(f.ys, 0)]), 0).astype(np.int64)
+    buses[f.positions] = np.rint(padded[f.ys]).astype(np.int64)
     return Plan(take(f.bs, start.boxes), take(f.ps, start.passes), take(f.rs, start.returned), buses)
 
 
@@ -150,7 +151,8 @@ def to_model(horizon: Horizon, f: WeekFormulation, plan: Plan) -> Plan:
     """A plan in the model's shape: a shared column takes the amount of the last day that shares it
     (handed out earlier: every figure at least as good, the same units), amounts within the
     columns' bounds, nothing where a firm has no column.  The caller verifies it."""
-    upper, lower = f.upper(), np.concatenate(f.col_lower)
+    upper = f.upper() if f.num_cols else np.zeros(1)
+    lower = np.concatenate(f.col_lower) if f.num_cols else np.zeros(1)
     ends = f.positions + f.days - 1
     model_day = day_of_position(f, horizon.days)
 

@@ -32,6 +32,23 @@ class Plan:
         return cls(*(np.tile(x, (days, 1)) for x in (s.boxes, s.passes, s.returned)),
                    np.zeros((days, horizon.groups), dtype=np.int64))
 
+    @classmethod
+    def initial(cls, horizon: Horizon) -> Plan:
+        """Nothing handed out, except that each tier's reserve of each day is met (in input order)
+        from what its eligible members hold before: the first plan every search can start from."""
+        plan = cls.nothing(horizon)
+        p = horizon.problem
+        cap = mask_cap(p, horizon.start.returned)
+        for tier in horizon.reserved_tiers():
+            members = np.flatnonzero((p.instance.tier == tier) & p.eligible)
+            held = horizon.start.boxes[members]
+            room = np.maximum(cap[members] - held, 0)
+            before = np.concatenate([[0], np.cumsum(room)[:-1]])
+            for k in range(horizon.days):
+                need = min(int(horizon.reserve[tier][k]), int(cap[members].sum())) - int(held.sum())
+                plan.boxes[k, members] = held + np.clip(need - before, 0, room)
+        return plan
+
     def day(self, k: int) -> Levels:
         return Levels(self.boxes[k], self.passes[k], self.returned[k])
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -62,7 +62,7 @@ class Window:
         shaped = to_model(self.horizon, self.f, plan)
         return shaped if evaluate(self.horizon, shaped).feasible else None
 
-    def verify(self, start: Plan, run: SolverRun, stage: int) -> Plan:
+    def verify(self, start: Plan | None, run: SolverRun, stage: int) -> Plan | None:
         """The solver's plan if it keeps every rule and the earlier stages' holds, recomputed; else ``start``."""
         if run.values is None:
             return start
@@ -88,7 +88,7 @@ class Window:
 
     # -- time ------------------------------------------------------------------------------
 
-    def run(self, start: Plan, stages_left: int, rel_gap: float) -> SolverRun:
+    def run(self, start: Plan | None, stages_left: int, rel_gap: float) -> SolverRun:
         """One branch and bound from ``start`` in the stage's share, unless time is up or a stop is asked."""
         if self.budget.stopped():
             return SolverRun(self.budget.outcome(), None, None, None, 0.0, 0)
@@ -96,44 +96,62 @@ class Window:
         if self.seconds is not None:
             left = self.seconds - (time.perf_counter() - self.began)
             limit = max(0.05, min(left / stages_left, self.budget.left() or 0.05))
-        self.model.set_start(start_vector(self.horizon, self.f, start))
+        if start is not None:
+            self.model.set_start(start_vector(self.horizon, self.f, start))
         opts = self.options
         return self.model.run(time_limit=limit, rel_gap=rel_gap, node_limit=opts.node_limit if opts.deterministic else None)
 
 
 def search(horizon: Horizon, options: SolveOptions, budget: Budget, seconds: float | None,
            starts: list[Plan], label: str = "") -> tuple[Plan, PlanEvaluation, tuple[StageResult, ...], list[str]]:
-    """The three stages over ``horizon``, from the best of ``starts`` (each in the model's shape)."""
+    """The three stages over ``horizon``, from the best of ``starts`` and the initial plan (each in the
+    model's shape and keeping every rule).  Without any plan, the initial one is returned, with its
+    violations and no claim."""
     w = Window(horizon, options, budget, seconds, label)
-    shaped = [s for s in (w.shaped(plan) for plan in [*starts, Plan.nothing(horizon)]) if s is not None]
+    shaped = [s for s in (w.shaped(plan) for plan in [*starts, Plan.initial(horizon)]) if s is not None]
     checks = [evaluate(horizon, s) for s in shaped]
     if horizon.problem.stage1_active:
-        current, first = _stage1(w, shaped, checks)
+        ranked = sorted(zip(shaped, checks, strict=True), key=lambda pc: (pc[1].min_link, pc[1].weighted_output))
+        current, first = _stage1(w, ranked[-1][0] if ranked else None)
+        shaped = [s for s, c in zip(shaped, checks, strict=True) if holds(c.min_link, c.weighted_output, w.z1, None)]
     else:
-        current = max(zip(shaped, checks, strict=True), key=lambda pc: pc[1].weighted_output)[0]
         first = StageResult(1, STAGE_NAMES[1], "max", Status.SKIPPED, None, None, None, 0.0, note=_skip(horizon))
-    candidates = [current] + [s for s, c in zip(shaped, checks, strict=True)
-                              if holds(c.min_link, c.weighted_output, w.z1, None)]
-    current, second = _stage2(w, max(candidates, key=lambda s: evaluate(horizon, s).weighted_output))
+        current = None
+    if current is None and horizon.problem.stage1_active:
+        return _no_plan(w, first)
+    candidates = [s for s in [current, *shaped] if s is not None]
+    best = max(candidates, key=lambda s: evaluate(horizon, s).weighted_output) if candidates else None
+    current, second = _stage2(w, best)
+    if current is None:
+        return _no_plan(w, first, second)
     current, third = _stage3(w, current)
     return current, evaluate(horizon, current), (first, second, third), w.notes
 
 
-def _stage1(w: Window, starts: list[Plan], checks: list[PlanEvaluation]) -> tuple[Plan, StageResult]:
+def _no_plan(w: Window, *stages: StageResult) -> tuple[Plan, PlanEvaluation, tuple[StageResult, ...], list[str]]:
+    """Nothing that keeps every rule was found: the initial plan with its violations, and no claim."""
+    missing = StageResult(0, "", "max", Status.NO_SOLUTION, None, None, None, 0.0)
+    names = {1: "max", 2: "max", 3: "min"}
+    stages = stages + tuple(replace(missing, stage=k, name=STAGE_NAMES[k], sense=names[k])
+                            for k in range(len(stages) + 1, 4))
+    plan = Plan.initial(w.horizon)
+    return plan, evaluate(w.horizon, plan), stages, w.notes
+
+
+def _stage1(w: Window, start: Plan | None) -> tuple[Plan | None, StageResult]:
     """Max the lowest listed link, summed over the days."""
     f = w.f
-    start = max(zip(starts, checks, strict=True), key=lambda pc: (pc[1].min_link, pc[1].weighted_output))[0]
     costs = np.zeros(f.num_cols)
     costs[f.zs] = f.days
     w.model.set_objective(costs, 0.0, maximize=True)
     run = w.run(start, 3, w.options.rel_gap)
     best = w.verify(start, run, 1)
-    w.z1 = evaluate(w.horizon, best).min_link
+    w.z1 = evaluate(w.horizon, best).min_link if best is not None else None
     w.budget.mark(w.label + "stage1")
     return best, w.claim(1, "max", run, w.z1, run.bound)
 
 
-def _stage2(w: Window, start: Plan) -> tuple[Plan, StageResult]:
+def _stage2(w: Window, start: Plan | None) -> tuple[Plan | None, StageResult]:
     """Max weighted output-days, holding the links (H11)."""
     f, model = w.f, w.model
     if w.z1 is not None:
@@ -141,7 +159,7 @@ def _stage2(w: Window, start: Plan) -> tuple[Plan, StageResult]:
     model.set_objective(f.output_weight, f.constant_output, maximize=True)
     run = w.run(start, 2, w.options.rel_gap)
     best = w.verify(start, run, 2)
-    w.z2 = evaluate(w.horizon, best).weighted_output
+    w.z2 = evaluate(w.horizon, best).weighted_output if best is not None else None
     w.budget.mark(w.label + "stage2")
     return best, w.claim(2, "max", run, w.z2, run.bound)
 

@@ -1,0 +1,79 @@
+"""``allocator plan`` through typer's CliRunner: the report (en, zh), the export, --day-by-day, --days 1 = solve."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import DATA, run_cli
+
+runner = CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1"})
+WEEK = ["plan", str(DATA / "week_chain.csv"), "--days", "2", "--arrivals", str(DATA / "week_chain_arrivals.csv"),
+        "-s", str(DATA / "week_chain.toml")]
+
+
+def test_plan_prints_the_week_and_exports_a_checked_plan(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli(runner, [*WEEK, "--export", str(out)])
+    assert result.exit_code == 0, result.output
+    for words in ("Stages over the week", "against day by day", "The week, day by day", "Deliveries by park",
+                  "optimal", "1.200000", "1.000000", "+0.200000"):
+        assert words in result.output, words
+    assert sorted(p.name for p in out.iterdir()) == ["allocation.csv", "buses.csv", "daily.csv", "deliveries.csv",
+                                                     "manifest.json", "summary.json"]
+    lines = (out / "deliveries.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines == ["day,enterprise_id,name,tier,chain_link,park,boxes,masks,passes,workers_returned",
+                     "1,D1,印染厂,A,dyeing,K1,4,40,0,0", "2,M1,布市,B,market,K2,1,10,0,4"]
+    assert (out / "buses.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == ["2,BUS001,O,K2,M1,布市,4,4,5"]
+    header = (out / "allocation.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.endswith(",binding,reason,c_day1,c_day2")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["days"] == 2 and manifest["arrivals"]["file"].endswith("week_chain_arrivals.csv")
+    assert len(manifest["arrivals"]["sha256"]) == 64
+
+
+def test_chinese_report_and_headers(tmp_path):
+    out = tmp_path / "zh"
+    result = run_cli(runner, [*WEEK, "--lang", "zh", "--export", str(out)])
+    assert result.exit_code == 0, result.output
+    for words in ("全周求解阶段", "逐日方案", "全周逐日情况", "各园区逐日配送"):
+        assert words in result.output, words
+    daily = (out / "daily.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert daily.startswith("天,到货口罩") and "最低环节恢复率" in daily
+    assert (out / "allocation.csv").read_text(encoding="utf-8-sig").splitlines()[0].endswith("第1天恢复率,第2天恢复率")
+
+
+def test_day_by_day_exports_the_baseline_and_json_goes_to_stdout(tmp_path):
+    out = tmp_path / "by-day"
+    result = run_cli(runner, [*WEEK, "--day-by-day", "--export", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["exported"] == "day-by-day" and summary["values"]["1"] == pytest.approx(1.0)
+    assert summary["gain"]["lowest_link_days"] == pytest.approx(0.2)
+    assert "1,D1,印染厂,A,dyeing,K1,5,50,0,0" in (out / "deliveries.csv").read_text(encoding="utf-8-sig")
+
+
+def test_days_1_without_arrivals_is_solve(small_instance, tmp_path):
+    """The same stage values and the same allocation (deterministic, so both runs search the same way)."""
+    common = [str(small_instance), "--deterministic", "--format", "json", "--time-limit", "60"]
+    solved = json.loads(run_cli(runner, ["solve", *common, "--export", str(tmp_path / "solve")]).output)
+    planned = json.loads(run_cli(runner, ["plan", *common, "--days", "1", "--export", str(tmp_path / "plan")]).output)
+    assert [s["value"] for s in planned["stages"]] == [s["value"] for s in solved["stages"]]
+    assert [s["bound"] for s in planned["stages"]] == [s["bound"] for s in solved["stages"]]
+    assert [s["status"] for s in planned["stages"]] == [s["status"] for s in solved["stages"]]
+    assert planned["gain"] == {"lowest_link_days": 0.0, "weighted_output_days": 0.0, "units": 0}
+
+    def amounts(folder):  # boxes, masks, passes, workers_returned of every enterprise
+        rows = (tmp_path / folder / "allocation.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+        return [row.split(",")[14:18] for row in rows]
+
+    assert amounts("plan") == amounts("solve")
+
+
+def test_an_export_that_cannot_be_written_is_exit_2_and_nothing(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = run_cli(runner, [*WEEK, "--export", str(blocker / "out")])
+    assert result.exit_code == 2 and "nothing was written" in result.output.lower()
