@@ -77,3 +77,20 @@ def test_an_export_that_cannot_be_written_is_exit_2_and_nothing(tmp_path):
     blocker.write_text("x", encoding="utf-8")
     result = run_cli(runner, [*WEEK, "--export", str(blocker / "out")])
     assert result.exit_code == 2 and "nothing was written" in result.output.lower()
+
+
+def test_generate_writes_a_calibrated_week_of_arrivals(tmp_path):
+    from allocator.cli import app
+    from allocator.plan.arrivals import read_arrivals
+
+    paths = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    for path in paths:
+        assert runner.invoke(app, ["generate", "--arrivals", str(path), "--seed", "3"]).exit_code == 0
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    week = read_arrivals(paths[0], 7)
+    assert 260_000 <= week.masks.sum() <= 280_000 and week.masks[0] == 0  # the scenario's store is day 1's
+    assert (week.buses > 0).all() and week.passes.sum() > 0
+    bundled = tmp_path / "bundled.csv"
+    assert runner.invoke(app, ["generate", "--arrivals", str(bundled), "--seed", "1"]).exit_code == 0
+    assert bundled.read_bytes() == (DATA.parent.parent / "instances" / "keqiao-2020-week.csv").read_bytes()
+    assert runner.invoke(app, ["generate"]).exit_code == 2
