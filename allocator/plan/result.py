@@ -58,6 +58,7 @@ class PlanResult:
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     interrupted: bool = False
+    seats_filled: int = 0  # waiting workers the plan seats on spare seats after its last stage
 
     @property
     def has_plan(self) -> bool:

@@ -40,7 +40,8 @@ def end_of_week(result: PlanResult, plan: Plan, check: PlanEvaluation) -> Result
     evaluation = Evaluation(p.c_before, check.c[-1], {link: recovery(p, link, p.c_before) for link in p.links},
                             links_after, float(check.lowest[-1]) if check.lowest is not None else None,
                             float(check.output[-1]), check.resources_used, check.violations)
-    return Result(p, result.options, totals, evaluation, result.stages, result.timings, result.notes)
+    seated = result.seats_filled if plan is result.plan else 0
+    return Result(p, result.options, totals, evaluation, result.stages, result.timings, result.notes, seated)
 
 
 def summarize_plan(result: PlanResult, day_by_day: bool = False) -> dict[str, Any]:

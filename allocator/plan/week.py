@@ -17,6 +17,10 @@ from allocator.plan.problem import Horizon
 from allocator.plan.result import Baseline, DayRun, PlanResult
 from allocator.plan.solve import search
 
+#: The week's stages: stage 1's days are quick to bound, stage 2's bounds are where the time goes
+#: (one output search per day), stage 3's search rarely gains on the lean plan it starts from.
+WEEK_WEIGHTS = (1.0, 2.0, 0.5)
+
 
 def plan(horizon: Horizon, options: SolveOptions | None = None, *, started: float | None = None,
          stop: Callable[[], bool] | None = None) -> PlanResult:
@@ -29,12 +33,13 @@ def plan(horizon: Horizon, options: SolveOptions | None = None, *, started: floa
     options = options or SolveOptions()
     budget = Budget(options, started, stop)
     if horizon.days == 1 and horizon.first == 1:
-        found, check, stages, notes = solve_first_day(horizon, options, budget.left())
+        found, check, stages, notes, seated = solve_first_day(horizon, options, budget.left())
         budget.mark("solve")
         baseline = Baseline(found, check, (DayRun(1, stages, sum(s.seconds for s in stages)),))
         return PlanResult(horizon, options, found, check, stages, baseline, budget.timings, tuple(notes),
-                          budget.interrupted())
+                          budget.interrupted(), seated)
     baseline, notes = day_by_day(horizon, options, budget)
-    found, check, stages, more = search(horizon, options, budget, budget.left(), [baseline.plan])
+    found, check, stages, more, seated = search(horizon, options, budget, budget.left(), [baseline.plan], day_bounds=True,
+                                        weights=WEEK_WEIGHTS)
     return PlanResult(horizon, options, found, check, stages, baseline, budget.timings, tuple(notes + more),
-                      budget.interrupted())
+                      budget.interrupted(), seated)

@@ -25,8 +25,8 @@ def test_plan_prints_the_week_and_exports_a_checked_plan(tmp_path):
                                                      "manifest.json", "summary.json"]
     lines = (out / "deliveries.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines == ["day,enterprise_id,name,tier,chain_link,park,boxes,masks,passes,workers_returned",
-                     "1,D1,印染厂,A,dyeing,K1,4,40,0,0", "2,M1,布市,B,market,K2,1,10,0,4"]
-    assert (out / "buses.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == ["2,BUS001,O,K2,M1,布市,4,4,5"]
+                     "1,D1,印染厂,A,dyeing,K1,4,40,0,0", "2,M1,布市,B,market,K2,1,10,0,5"]
+    assert (out / "buses.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == ["2,BUS001,O,K2,M1,布市,5,5,5"]
     header = (out / "allocation.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.endswith(",binding,reason,c_day1,c_day2")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
