@@ -30,6 +30,8 @@ HORIZON_WEIGHT = 1.0
 #: A morning's stages: stage 1 decides what the next days start from and is cheap to prove;
 #: stage 3 only hands back units beyond need.
 DAY_WEIGHTS = (2.0, 2.0, 1.0)
+#: Day 1 starts from nothing, so its search is the hardest (later days' stage 1 is settled in 0.1 s).
+FIRST_DAY_WEIGHT = 2.0
 
 
 def day_by_day(horizon: Horizon, options: SolveOptions, budget: Budget) -> tuple[Baseline, list[str]]:
@@ -38,8 +40,9 @@ def day_by_day(horizon: Horizon, options: SolveOptions, budget: Budget) -> tuple
     for k, day in enumerate(horizon.day_numbers):
         began = time.perf_counter()
         window = horizon.window(day, day, levels)
-        days_left = horizon.days - k
-        seconds = budget.share(BASELINE_WEIGHT / horizon.days, BASELINE_WEIGHT * days_left / horizon.days + HORIZON_WEIGHT)
+        weights = [FIRST_DAY_WEIGHT if d == 1 else 1.0 for d in horizon.day_numbers]
+        part = BASELINE_WEIGHT / sum(weights)
+        seconds = budget.share(part * weights[k], part * sum(weights[k:]) + HORIZON_WEIGHT)
         plan, _, stages, day_notes, _ = search(window, options, budget, seconds, [], label="baseline ",
                                                weights=DAY_WEIGHTS, carry=0.0)
         notes += [f"day-by-day, day {day}: {note}" for note in day_notes]

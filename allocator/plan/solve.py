@@ -173,12 +173,11 @@ def _no_plan(w: Window, *stages: StageResult) -> Searched:
     return Searched(plan, evaluate(w.horizon, plan), stages, w.notes)
 
 
-#: Above this many nonzeros the week's own branch and bound rarely moves its bound within a stage's
-#: share (Keqiao, 3 days: 570 s of search left stage 2 at 6.8e-4 where the days alone prove 2.4e-4),
-#: so the days' bounds come first and the week's search gets what they leave.
-DAYS_FIRST_ABOVE = 60_000
-#: The days' bounds' part of a stage's share when they come first.
-DAYS_PART = 0.7
+#: Above this many nonzeros the week's own search is not run when the days can bound it: it rarely
+#: moves in a stage's share (Keqiao, 3 days: 570 s of branch and bound on stage 2 found nothing
+#: better than the day-by-day plan and proved 6.8e-4, where the days alone prove 2.4e-4), and the
+#: time goes to the days' bounds instead; the week's plans are then the day-by-day baseline's.
+DAYS_ONLY_ABOVE = 60_000
 
 
 #: Stages 2 and 3 first solve the LP (a bound) and search the box between 0 and the larger of its
@@ -200,7 +199,7 @@ def _search(w: Window, start: Plan | None, stage: int, sense: str,
         return None if share is None else max(0.05, part * (share - (time.perf_counter() - began)))
 
     by_days = by_days if w.days is not None and start is not None else None
-    large = w.f.num_nonzeros > DAYS_FIRST_ABOVE
+    large = by_days is not None and w.f.num_nonzeros > DAYS_ONLY_ABOVE
     bounds: dict[str, float | None] = {}
     best, run = start, SolverRun("guided", None, None, None, 0.0, 0)
 
@@ -208,11 +207,13 @@ def _search(w: Window, start: Plan | None, stage: int, sense: str,
         bound = merge_bound(sense, *bounds.values())
         return best is not None and bound is not None and (gap(sense, value(best), bound) or 0.0) <= w.options.rel_gap
 
-    if by_days is not None and large:
-        bounds["days"] = by_days(best, left(DAYS_PART))
-    if stage >= 2 and best is not None and not closed():
+    if large:
+        bounds["days"] = by_days(best, left())
+        limited = w.budget.stopped() or w.days.limited
+        run = SolverRun(w.budget.outcome() if limited else "days", None, None, None, 0.0, 0)
+    if stage >= 2 and best is not None and not large and not closed():
         bounds["lp"], best = _around_lp(w, best, stage, left(LP_PART), sense)
-    if not closed():
+    if not large and not closed():
         rel_gap = w.options.rel_gap if stage != 2 else min(w.options.rel_gap, OPTIMAL_REL_STAGE2)
         run = w.run(best, left(), rel_gap)
         best = w.verify(best, run, stage)

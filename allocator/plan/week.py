@@ -19,7 +19,7 @@ from allocator.plan.solve import search
 
 #: The week's stages: stage 1's days are quick to bound, stage 2's bounds are where the time goes
 #: (one output search per day), stage 3's search rarely gains on the lean plan it starts from.
-WEEK_WEIGHTS = (1.0, 2.0, 0.5)
+WEEK_WEIGHTS = (1.0, 2.0, 0.7)
 
 
 def plan(horizon: Horizon, options: SolveOptions | None = None, *, started: float | None = None,
@@ -40,6 +40,6 @@ def plan(horizon: Horizon, options: SolveOptions | None = None, *, started: floa
                           budget.interrupted(), seated)
     baseline, notes = day_by_day(horizon, options, budget)
     found, check, stages, more, seated = search(horizon, options, budget, budget.left(), [baseline.plan], day_bounds=True,
-                                        weights=WEEK_WEIGHTS)
+                                        weights=WEEK_WEIGHTS, carry=0.5)
     return PlanResult(horizon, options, found, check, stages, baseline, budget.timings, tuple(notes + more),
                       budget.interrupted(), seated)
