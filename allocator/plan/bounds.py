@@ -113,6 +113,8 @@ class DayBounds:
 
     def _priced_output(self, k: int, hold: float | None, seconds: float | None, days_left: int) -> float | None:
         """Day k's output bound: its LP's optimum, tightened by pricing its duals over whole units."""
+        if self.formulations[k].num_cols == 0:  # nothing to decide that day: its output is a constant
+            return self.formulations[k].constant_output
         if self.budget.stopped():
             return None
         started = time.perf_counter()
