@@ -124,6 +124,7 @@ def run_cli(runner, args: list[str]):
     import json
 
     from allocator.cli import app
+    from allocator.sweep.variants import folder_name
 
     result = runner.invoke(app, args)
     if result.exit_code not in (0, 1, 130):
@@ -145,9 +146,16 @@ def run_cli(runner, args: list[str]):
     for out in _after(args, "--out") if args[0] == "whatif" else ():
         manifest = Path(out) / "manifest.json"
         runs = json.loads(manifest.read_text(encoding="utf-8"))["runs"] if manifest.exists() else []
+        days = _after(args, "--plan-days")
         for run in runs:
-            folder = Path(out) / run["scenario"]
-            if (folder / "summary.json").exists():
+            folder = Path(out) / folder_name(run["scenario"])
+            if not (folder / "summary.json").exists():
+                continue
+            if days:  # a week's plan per run: its arrivals are the variant's own, else the base's
+                arrivals = run["overrides"].get("arrivals") or next(iter(_after(args, "--arrivals")), None)
+                check = check_plan_export(instance, folder, int(days[0]), arrivals and Path(arrivals),
+                                          scenario and Path(scenario), sets, run["overrides"])
+            else:
                 check = check_export(instance, folder, scenario and Path(scenario), sets, run["overrides"])
-                assert check["violations"] == [], (run["scenario"], check["violations"])
+            assert check["violations"] == [], (run["scenario"], check["violations"])
     return result

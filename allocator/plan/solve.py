@@ -35,7 +35,8 @@ from allocator.plan.problem import Horizon
 from allocator.plan.result import STAGE_NAMES
 from allocator.plan.surplus import drop_surplus
 from allocator.result import StageResult
-from allocator.stages.claims import OPTIMAL_REL_STAGE2, Status, gap, holds, judge, link_hold, output_hold
+from allocator.stages.claims import (OPTIMAL_REL_STAGE2, Status, gap, holds, is_optimal, judge, link_hold,
+                                     output_hold)
 
 
 class Searched(NamedTuple):
@@ -203,9 +204,16 @@ def _search(w: Window, start: Plan | None, stage: int, sense: str,
     bounds: dict[str, float | None] = {}
     best, run = start, SolverRun("guided", None, None, None, 0.0, 0)
 
+    target = w.options.rel_gap if stage != 2 else min(w.options.rel_gap, OPTIMAL_REL_STAGE2)  # as solve's stage 2
+
     def closed() -> bool:
         bound = merge_bound(sense, *bounds.values())
-        return best is not None and bound is not None and (gap(sense, value(best), bound) or 0.0) <= w.options.rel_gap
+        if best is None or bound is None:
+            return False
+        mine = value(best)
+        if stage == 3:
+            bound = math.ceil(bound - 1e-6)
+        return is_optimal(stage, sense, mine, bound) or (gap(sense, mine, bound) or 0.0) <= target
 
     if large:
         bounds["days"] = by_days(best, left())
@@ -214,8 +222,7 @@ def _search(w: Window, start: Plan | None, stage: int, sense: str,
     if stage >= 2 and best is not None and not large and not closed():
         bounds["lp"], best = _around_lp(w, best, stage, left(LP_PART), sense)
     if not large and not closed():
-        rel_gap = w.options.rel_gap if stage != 2 else min(w.options.rel_gap, OPTIMAL_REL_STAGE2)
-        run = w.run(best, left(), rel_gap)
+        run = w.run(best, left(), target)
         best = w.verify(best, run, stage)
         bounds["search"] = run.bound
     if by_days is not None and not large and not closed():
