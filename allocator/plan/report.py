@@ -131,3 +131,44 @@ def _parks(summary: dict[str, Any], lang: str) -> RenderableType:
             rest.append(t("plan_parks_rest", lang, rest=len(ranked) - TOP_PARKS, day=day))
     table.caption = "; ".join(rest) if rest else None
     return table
+
+
+def render_plan_explanation(ex, lang: str = "en") -> RenderableType:
+    """One enterprise's week: its inputs, what it received day by day, and why not earlier."""
+    from allocator.output.words import LINKS, REASONS, TIERS
+
+    e = ex.enterprise
+    inputs = Table.grid(padding=(0, 2))
+    inputs.add_column(style="bold")
+    inputs.add_column()
+    rows = [
+        ("field_park", e.park), ("field_link", name_of(LINKS, e.chain_link, lang)), ("field_tier", name_of(TIERS, e.tier, lang)),
+        ("field_staff", f"{e.employees:,} / {e.on_post:,} / {e.workers_away:,}"), ("field_origin", e.origin or t("none", lang)),
+        ("field_electricity", f"{e.electricity_recovery:.1%}"), ("field_threshold", f"{ex.threshold:.1%}"),
+        ("field_stock", f"{e.masks_in_stock:,}"), ("field_trucks", f"{e.trucks_needed:,}"),
+        ("field_value", f"{e.output_value:,.2f}"), ("field_best", pct(ex.c_best)),
+    ]
+    for key, value in rows:
+        inputs.add_row(t(key, lang), value)
+    lines = [f"{t('col_before', lang)}: {pct(ex.c_before)}"]
+    for d in ex.days:
+        if d.boxes or d.passes or d.returned:
+            gets = t("plan_explain_gets", lang, boxes=d.boxes, passes=d.passes, returned=d.returned)
+            if d.bus_ids:
+                gets += t("plan_explain_buses", lang, ids=", ".join(d.bus_ids))
+            lines.append(t("plan_explain_day", lang, day=d.day, gets=gets, c=pct(d.c)))
+        else:
+            lines.append(t("plan_explain_nothing", lang, day=d.day, c=pct(d.c)))
+    why = []
+    for w in ex.why:
+        what = t(f"plan_what_{w.what}", lang) if w.what else ""
+        if w.code == "nothing":
+            why.append(t("plan_why_nothing", lang, reason=name_of(REASONS, w.reason, lang)))
+        elif w.code in ("no_bus", "bus_elsewhere"):
+            why.append(t(f"plan_why_{w.code}", lang, day=w.day))
+        else:
+            why.append(t(f"plan_why_{w.code}", lang, day=w.day, what=what, before=w.before))
+    title = t("explain_title", lang, id=e.enterprise_id, name=e.name)
+    return Group(Panel(inputs, title=title, border_style="blue"),
+                 Panel("\n".join(lines), title=t("plan_explain_days", lang)),
+                 Panel("\n".join(f"- {line}" for line in why), title=t("plan_explain_why_title", lang)))
