@@ -94,3 +94,17 @@ def test_generate_writes_a_calibrated_week_of_arrivals(tmp_path):
     assert runner.invoke(app, ["generate", "--arrivals", str(bundled), "--seed", "1"]).exit_code == 0
     assert bundled.read_bytes() == (DATA.parent.parent / "instances" / "keqiao-2020-week.csv").read_bytes()
     assert runner.invoke(app, ["generate"]).exit_code == 2
+
+
+def test_html_draws_the_week_offline(tmp_path):
+    page = tmp_path / "week.html"
+    result = run_cli(runner, [*WEEK, "--html", str(page), "-q", "--export", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<svg") == 2 and 'id="chart-links"' in text and 'id="chart-stores"' in text
+    assert "http://" not in text.replace("http://www.w3.org", "") and "<script src" not in text
+    for words in ("A week&#39;s plan", "Stages over the week", "The week, day by day", 'id="parks"'):
+        assert words in text, words
+    chinese = tmp_path / "zh.html"
+    assert run_cli(runner, [*WEEK, "--html", str(chinese), "-q", "--lang", "zh"]).exit_code == 0
+    assert "全周复工物资分配方案" in chinese.read_text(encoding="utf-8")
