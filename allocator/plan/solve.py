@@ -66,6 +66,7 @@ class Window:
     day_bounds: bool = False  # bound each stage by the days alone too (allocator.plan.bounds)
     weights: tuple[float, float, float] = (1.0, 1.0, 1.0)  # the stages' parts of the window's time
     carry: float = 1.0  # how much more than its part a stage may take of what earlier stages left
+    known_links: dict[int, float] = field(default_factory=dict)  # bounds of the days' lowest links proven elsewhere
 
     def __post_init__(self) -> None:
         self.began = time.perf_counter()
@@ -75,7 +76,7 @@ class Window:
         self.budget.mark(self.label + "load")
         self.days = None
         if self.day_bounds and len(self.horizon.blocks) > 1:
-            days = DayBounds(self.horizon, self.options, self.budget)
+            days = DayBounds(self.horizon, self.options, self.budget, known=dict(self.known_links))
             self.days = days if days.applies else None
 
     # -- the honesty rules --------------------------------------------------------------
@@ -132,12 +133,13 @@ class Window:
 
 def search(horizon: Horizon, options: SolveOptions, budget: Budget, seconds: float | None,
            starts: list[Plan], label: str = "", day_bounds: bool = False,
-           weights: tuple[float, float, float] = (1.0, 1.0, 1.0), carry: float = 1.0
-           ) -> Searched:
+           weights: tuple[float, float, float] = (1.0, 1.0, 1.0), carry: float = 1.0,
+           known_links: dict[int, float] | None = None) -> Searched:
     """The three stages over ``horizon``, from the best of ``starts`` and the initial plan (each in the
     model's shape and keeping every rule).  Without any plan, the initial one is returned, with its
     violations and no claim."""
-    w = Window(horizon, options, budget, seconds, label, day_bounds=day_bounds, weights=weights, carry=carry)
+    w = Window(horizon, options, budget, seconds, label, day_bounds=day_bounds, weights=weights, carry=carry,
+               known_links=known_links or {})
     shaped = [s for s in (w.shaped(plan) for plan in [*starts, Plan.initial(horizon)]) if s is not None]
     checks = [evaluate(horizon, s) for s in shaped]
     if horizon.problem.stage1_active:

@@ -16,10 +16,11 @@ from allocator.plan.day_by_day import day_by_day, solve_first_day
 from allocator.plan.problem import Horizon
 from allocator.plan.result import Baseline, DayRun, PlanResult
 from allocator.plan.solve import search
+from allocator.stages.claims import Status
 
 #: The week's stages: stage 1's days are quick to bound, stage 2's bounds are where the time goes
 #: (one output search per day), stage 3's search rarely gains on the lean plan it starts from.
-WEEK_WEIGHTS = (1.0, 2.0, 0.7)
+WEEK_WEIGHTS = (1.0, 2.5, 0.6)
 
 
 def plan(horizon: Horizon, options: SolveOptions | None = None, *, started: float | None = None,
@@ -39,7 +40,9 @@ def plan(horizon: Horizon, options: SolveOptions | None = None, *, started: floa
         return PlanResult(horizon, options, found, check, stages, baseline, budget.timings, tuple(notes),
                           budget.interrupted(), seated)
     baseline, notes = day_by_day(horizon, options, budget)
+    first = baseline.days[0].stages[0]  # day 1 alone is the first of the days that bound the week
+    known = {0: first.bound} if first.bound is not None and first.status is not Status.SKIPPED else {}
     found, check, stages, more, seated = search(horizon, options, budget, budget.left(), [baseline.plan], day_bounds=True,
-                                        weights=WEEK_WEIGHTS, carry=0.5)
+                                                weights=WEEK_WEIGHTS, carry=0.5, known_links=known)
     return PlanResult(horizon, options, found, check, stages, baseline, budget.timings, tuple(notes + more),
                       budget.interrupted(), seated)
