@@ -159,7 +159,12 @@ def _check_replaceable(target: Path) -> None:
 def _make_parent(path: Path, created: list[Path]) -> None:
     missing = [p for p in path.absolute().parents if not p.exists()]
     for directory in reversed(missing):
-        directory.mkdir()
+        try:
+            directory.mkdir()
+        except FileExistsError:  # made meanwhile by another process (a sweep's workers share --out): not ours
+            if not directory.is_dir():
+                raise
+            continue
         created.append(directory)
 
 
