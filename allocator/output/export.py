@@ -55,7 +55,8 @@ def export_files(result: Result, summary: dict[str, Any], manifest: dict[str, An
 
 
 #: Every name an export folder may hold: an earlier export of any command of this version.
-EXPORT_NAMES = frozenset({"allocation.csv", "buses.csv", "masks.csv", "passes.csv", "summary.json", "manifest.json"})
+EXPORT_NAMES = frozenset({"allocation.csv", "buses.csv", "masks.csv", "passes.csv", "summary.json", "manifest.json",
+                          "deliveries.csv", "daily.csv"})  # the last two: allocator plan's
 
 
 def write_export(directory: str | Path, files: dict[str, bytes]) -> None:

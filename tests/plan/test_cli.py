@@ -109,3 +109,14 @@ def test_html_draws_the_week_offline(tmp_path):
     chinese = tmp_path / "zh.html"
     assert run_cli(runner, [*WEEK, "--html", str(chinese), "-q", "--lang", "zh"]).exit_code == 0
     assert "全周复工物资分配方案" in chinese.read_text(encoding="utf-8")
+
+
+def test_solve_and_plan_may_take_turns_in_one_export_folder(tmp_path):
+    out = tmp_path / "out"
+    assert run_cli(runner, [*WEEK, "--export", str(out), "-q"]).exit_code == 0
+    solved = run_cli(runner, ["solve", str(DATA / "week_chain.csv"), "-s", str(DATA / "week_chain.toml"),
+                              "--export", str(out), "-q"])
+    assert solved.exit_code == 0, solved.output
+    assert not (out / "deliveries.csv").exists() and (out / "masks.csv").exists()  # replaced as a whole
+    assert run_cli(runner, [*WEEK, "--export", str(out), "-q"]).exit_code == 0
+    assert not (out / "masks.csv").exists() and (out / "daily.csv").exists()
