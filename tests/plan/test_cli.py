@@ -120,3 +120,17 @@ def test_solve_and_plan_may_take_turns_in_one_export_folder(tmp_path):
     assert not (out / "deliveries.csv").exists() and (out / "masks.csv").exists()  # replaced as a whole
     assert run_cli(runner, [*WEEK, "--export", str(out), "-q"]).exit_code == 0
     assert not (out / "masks.csv").exists() and (out / "daily.csv").exists()
+
+
+def test_deterministic_weeks_are_byte_identical(small_instance, tmp_path):
+    from allocator.cli import app
+
+    week = tmp_path / "week.csv"
+    assert runner.invoke(app, ["generate", "--preset", "small", "--arrivals", str(week), "--days", "3"]).exit_code == 0
+    folders = [tmp_path / "a", tmp_path / "b"]
+    for out in folders:
+        result = run_cli(runner, ["plan", str(small_instance), "--days", "3", "--arrivals", str(week), "--deterministic",
+                                  "--export", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+    for name in ("deliveries.csv", "buses.csv", "daily.csv", "allocation.csv"):
+        assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name

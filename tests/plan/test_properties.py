@@ -61,3 +61,36 @@ def test_stores_buses_and_seats_hold_every_day(rows, overrides, week):
         assert (seated <= p.scenario.supply.bus_seats * found.buses[k]).all()
     assert (result.evaluation.c >= p.c_before - 1e-12).all()
     assert (np.diff(result.evaluation.c, axis=0) >= -1e-12).all()  # what a firm holds never falls
+
+
+@settings(SETTINGS, max_examples=15)
+@given(rows=firms(), overrides=supplies, week=weeks())
+def test_every_random_week_passes_the_independent_check(rows, overrides, week, tmp_path_factory):
+    """The export of a random week, reserves and all, rebuilt by tests/plan_check.py from its files alone."""
+    from datetime import datetime, timezone
+
+    from allocator.output.export import write_export
+    from allocator.plan.export import plan_files, plan_manifest
+    from allocator.plan.summary import summarize_plan
+    from tests.conftest import write_rows
+    from tests.plan_check import check_plan_export
+
+    folder = tmp_path_factory.mktemp("week")
+    instance = make_instance(rows)
+    columns = {"enterprise_id": "enterprise_id", "name": "name", "park": "park", "chain_link": "chain_link",
+               "tier": "tier", "employees": "employees", "on_post": "on_post", "workers_away": "workers_away",
+               "origin": "origin", "electricity_recovery": "electricity_recovery",
+               "masks_in_stock": "masks_in_stock", "trucks_needed": "trucks_needed", "output_value": "output_value"}
+    table = [{key: getattr(instance, field)[i] for key, field in columns.items()} for i in range(len(instance))]
+    csv_path = write_rows(folder / "instance.csv", table)
+    arrivals = write_rows(folder / "arrivals.csv", [{"day": d + 1, "masks": int(week.masks[d]), "passes": int(week.passes[d]),
+                                                     "buses": int(week.buses[d])} for d in range(week.days)])
+    sets = [f"{key}={value}" for key, value in overrides.items()]
+    horizon = Horizon(Problem(instance, Scenario.default().with_overrides(overrides)), week)
+    result = plan(horizon, EXACT)
+    summary = summarize_plan(result)
+    out = folder / "out"
+    write_export(out, plan_files(result, summary, plan_manifest(result, summary, datetime.now(timezone.utc), [])))
+    check = check_plan_export(csv_path, out, week.days, arrivals, None, [s.lower() if "chain_balance" in s else s
+                                                                         for s in sets])
+    assert check["violations"] == [], check["violations"]
