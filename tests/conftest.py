@@ -16,6 +16,7 @@ from allocator.output.manifest import manifest
 from allocator.options import SolveOptions
 from allocator.stages.driver import solve
 from allocator.analysis.summary import summarize
+from tests.plan_check import check_plan_export
 from tests.spec_check import check_export
 
 DATA = Path(__file__).parent / "cases"
@@ -42,6 +43,38 @@ def solve_case(name: str, tmp_path: Path, sets: list[str] | None = None, instanc
 
     write_export(out, export_files(result, summary, manifest(result, summary, datetime.now(timezone.utc), [])))
     check = check_export(instance, out, DATA / f"{name}.toml", sets or ())
+    assert check["violations"] == [], check["violations"]
+    assert result.evaluation.violations == ()
+    return result, summary, check, out
+
+
+def plan_case(name: str, days: int, tmp_path: Path, sets: list[str] | None = None, day_by_day: bool = False,
+              options: SolveOptions = EXACT):
+    """Plan tests/cases/<name>.csv under <name>.toml and <name>_arrivals.csv for ``days``, export it and
+    check the export independently (tests/plan_check.py)."""
+    from datetime import datetime, timezone
+
+    from allocator.output.transaction import Outputs
+    from allocator.plan.arrivals import read_arrivals
+    from allocator.plan.export import PLAN_NAMES, plan_files, plan_manifest
+    from allocator.plan.problem import Horizon
+    from allocator.plan.summary import summarize_plan
+    from allocator.plan.week import plan
+
+    arrivals = DATA / f"{name}_arrivals.csv"
+    arrivals = arrivals if arrivals.exists() else None
+    problem = load_problem(DATA / f"{name}.csv", DATA / f"{name}.toml", sets)
+    week = read_arrivals(arrivals, days) if arrivals else None
+    from allocator.plan.arrivals import Arrivals
+
+    result = plan(Horizon(problem, week or Arrivals.none(days)), options)
+    summary = summarize_plan(result, day_by_day)
+    out = tmp_path / f"plan-{name}-{days}{'-by-day' if day_by_day else ''}"
+    files = plan_files(result, summary, plan_manifest(result, summary, datetime.now(timezone.utc), []), "en", day_by_day)
+    outputs = Outputs()
+    outputs.folder(out, files, PLAN_NAMES)
+    outputs.commit()
+    check = check_plan_export(DATA / f"{name}.csv", out, days, arrivals, DATA / f"{name}.toml", sets or ())
     assert check["violations"] == [], check["violations"]
     assert result.evaluation.violations == ()
     return result, summary, check, out
@@ -91,6 +124,7 @@ def run_cli(runner, args: list[str]):
     import json
 
     from allocator.cli import app
+    from allocator.sweep.variants import folder_name
 
     result = runner.invoke(app, args)
     if result.exit_code not in (0, 1, 130):
@@ -106,12 +140,26 @@ def run_cli(runner, args: list[str]):
         if (Path(export) / "summary.json").exists():
             check = check_export(instance, Path(export), scenario and Path(scenario), sets)
             assert check["violations"] == [], check["violations"]
+    for export in _after(args, "--export") if args[0] == "plan" else ():
+        if (Path(export) / "summary.json").exists():
+            arrivals = next(iter(_after(args, "--arrivals")), None)
+            days = int(_after(args, "--days")[0])
+            check = check_plan_export(instance, Path(export), days, arrivals and Path(arrivals),
+                                      scenario and Path(scenario), sets)
+            assert check["violations"] == [], check["violations"]
     for out in _after(args, "--out") if args[0] == "whatif" else ():
         manifest = Path(out) / "manifest.json"
         runs = json.loads(manifest.read_text(encoding="utf-8"))["runs"] if manifest.exists() else []
+        days = _after(args, "--plan-days")
         for run in runs:
-            folder = Path(out) / run["scenario"]
-            if (folder / "summary.json").exists():
+            folder = Path(out) / folder_name(run["scenario"])
+            if not (folder / "summary.json").exists():
+                continue
+            if days:  # a week's plan per run: its arrivals are the variant's own, else the base's
+                arrivals = run["overrides"].get("arrivals") or next(iter(_after(args, "--arrivals")), None)
+                check = check_plan_export(instance, folder, int(days[0]), arrivals and Path(arrivals),
+                                          scenario and Path(scenario), sets, run["overrides"])
+            else:
                 check = check_export(instance, folder, scenario and Path(scenario), sets, run["overrides"])
-                assert check["violations"] == [], (run["scenario"], check["violations"])
+            assert check["violations"] == [], (run["scenario"], check["violations"])
     return result

@@ -31,6 +31,12 @@ from allocator.model.formulation import Formulation
 #:   optimal where 58 is reachable.  Without restarts it was right too, but 20% slower on
 #:   Keqiao (CPU seconds, same load: restarts off 9.6-10.5, dual fixing off 7.6, both on 8.0).
 SAFE_OPTIONS = {"mip_feasibility_tolerance": 1e-9, "presolve_rule_off": 1 << 17}
+#: HiGHS sets "solve error" when the point its branch and bound proved optimal violates a row,
+#: after postsolve, by more than the feasibility tolerance: seen at 1.03e-9 on a one-day model
+#: whose lowest-link row has coefficients near 6e5 (LINK_SCALE), where 1e-9 is a relative
+#: 1e-15.  Such a run is repeated once at this tolerance, still a hundredth of HiGHS's default
+#: and below every claim's resolution (1e-8 of a link is 1e-2 of the scaled row).
+RETRY_FEASIBILITY = 1e-8
 
 
 @contextmanager
@@ -245,6 +251,13 @@ class HighsModel:
         if progress.stopping():  # asked to stop: no new search starts
             return SolverRun("interrupted", None, None, None, 0.0, 0)
         first = self._run_once(time_limit, rel_gap, node_limit)
+        if first.outcome == "error":  # see RETRY_FEASIBILITY
+            self._set("mip_feasibility_tolerance", RETRY_FEASIBILITY)
+            try:
+                self._offer_start()
+                first = self._run_once(time_limit, rel_gap, node_limit)
+            finally:
+                self._set("mip_feasibility_tolerance", SAFE_OPTIONS["mip_feasibility_tolerance"])
         self._start = None  # offered once: a later stage offers its own
         if first.values is None or first.outcome != "optimal" or self._consistent(first):
             return first
@@ -292,4 +305,6 @@ class HighsModel:
             hs.HighsModelStatus.kInterrupt: "interrupted",
             hs.HighsModelStatus.kObjectiveTarget: "target",
         }.get(status, "error")
+        if outcome == "error":
+            bound = None  # HiGHS's dual bound after a solve error proves nothing (it said 0 for 619,697)
         return SolverRun(outcome, objective, bound, values, seconds, int(info.mip_node_count))

@@ -7,6 +7,7 @@
     whatif    whatif
     template  template (an empty register workbook)
     assign    assign (commissioners)
+    plan      plan (a week's plan)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from allocator.cli import validate  # noqa: F401
 from allocator.cli import whatif  # noqa: F401
 from allocator.cli import template  # noqa: F401
 from allocator.cli import assign  # noqa: F401
+from allocator.cli import plan  # noqa: F401
 from allocator.cli.common import app
 
 __all__ = ["app", "main"]

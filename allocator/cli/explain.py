@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
@@ -34,6 +35,8 @@ def explain(
     lang: LangOpt = None,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
+    plan_days: Annotated[Optional[int], typer.Option(min=1, help="Explain its week instead (as `allocator plan --days`): on which day it received what, and why not earlier.")] = None,
+    arrivals: Annotated[Optional[Path], typer.Option(help="With --plan-days: ARRIVALS.csv of the week.")] = None,
 ) -> None:
     """Explain one enterprise: what it got, what holds it back, and what would have changed it."""
     from allocator.analysis.explain import explain as explain_one
@@ -44,13 +47,16 @@ def explain(
     from allocator.output.words import t
     from allocator.progress import Watch, watching
 
+    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic)
+    if plan_days is not None or arrivals is not None:
+        _explain_week(instance, enterprise_id, plan_days, arrivals, scenario, set_, encoding, lang, options)
+        return
     try:
         problem = load_problem(instance, scenario, set_, encoding, sheet)
     except Exception as exc:
         fail_on_bad_input(exc, lang.value if lang else "en")
     language = lang.value if lang else problem.scenario.lang
     print_notes(problem.instance.notes, language)
-    options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic)
     display = LiveProgress(None, language) if show_live(False) else None  # each re-solve has its own limit
     try:
         with live(display, console(stderr=True)), watching(Watch(display)):
@@ -60,3 +66,28 @@ def explain(
         typer.echo(t("error", language) + colon + t("unknown_enterprise", language, id=enterprise_id, file=str(instance)), err=True)
         raise typer.Exit(2) from None
     console().print(render_explanation(result, language))
+
+
+def _explain_week(instance, enterprise_id, days, arrivals, scenario, sets, encoding, lang, options) -> None:
+    """The week's plan (as ``allocator plan`` makes it), then one firm's days in it."""
+    from allocator.cli.plan import load_horizon
+    from allocator.errors import InputError, InputProblem
+    from allocator.output.words import t
+    from allocator.plan.explain import explain_plan
+    from allocator.plan.report import render_plan_explanation
+    from allocator.plan.week import plan
+
+    try:
+        if days is None:
+            raise InputError([InputProblem("--arrivals", "arrivals are planned over days: give --plan-days D too")])
+        horizon = load_horizon(instance, days, arrivals, scenario, sets, encoding)
+    except Exception as exc:
+        fail_on_bad_input(exc)
+    language = lang.value if lang else horizon.problem.scenario.lang
+    result = plan(horizon, options)
+    try:
+        found = explain_plan(result, enterprise_id)
+    except KeyError:
+        typer.echo("error: " + t("unknown_enterprise", language, id=enterprise_id, file=str(instance)), err=True)
+        raise typer.Exit(2) from None
+    console().print(render_plan_explanation(found, language))

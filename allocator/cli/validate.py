@@ -44,34 +44,55 @@ def validate(instance: InstanceArg, scenario: ScenarioOpt = None, set_: SetOpt =
 
 @app.command()
 def generate(
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="File to write: CSV, or a workbook when it ends in .xlsx.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File to write: CSV, or a workbook when it ends in .xlsx.")] = None,
     preset: Annotated[Preset, typer.Option(help="keqiao: ~9,900 firms; small: ~300; province: ~100,000.")] = Preset.keqiao,
     seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed gives the same file.")] = 1,
     commissioners: Annotated[Optional[int], typer.Option(min=1, help="Write a commissioners file of N people (for allocator assign) instead of an instance.")] = None,
     instance: Annotated[Optional[Path], typer.Option(help="With --commissioners: the instance the people are calibrated to (default: the one --preset and --seed draw).")] = None,
+    arrivals: Annotated[Optional[Path], typer.Option(help="Also (or only) write a calibrated ARRIVALS.csv for `allocator plan`: about 270 thousand masks over the week at the Keqiao scale, buses every day.")] = None,
+    days: Annotated[int, typer.Option(min=1, help="Days of the arrivals file.")] = 7,
 ) -> None:
-    """Write a synthetic instance (or commissioners file) calibrated to the Keqiao figures (see README)."""
+    """Write a synthetic instance (or commissioners file) calibrated to the Keqiao figures (see README), and/or a week's arrivals."""
     from allocator.output.transaction import Outputs
 
+    if output is None and arrivals is None:
+        typer.echo("error: give --output FILE (an instance or, with --commissioners, the people), --arrivals FILE.csv "
+                   "(a week's arrivals), or both", err=True)
+        raise typer.Exit(2)
+    said = []
     try:
-        if commissioners is not None:
-            from allocator.assign.generate import commissioners_csv
-
-            data = commissioners_csv(commissioners, seed, None if instance is None else str(instance), preset.value)
-            what = f"{commissioners:,} commissioners (for {instance or f'preset {preset.value}'}, seed {seed})"
-        else:
-            from allocator.data.generate import generate as draw
-            from allocator.data.generate import to_csv_bytes
-
-            frame = draw(preset.value, seed)
-            data = _workbook(frame) if output.suffix.lower() == ".xlsx" else to_csv_bytes(frame)
-            what = f"{len(frame):,} enterprises (preset {preset.value}, seed {seed})"
         outputs = Outputs()
-        outputs.file(output, data)
+        if output is not None:
+            data, what = _drawn(output, preset.value, seed, commissioners, instance)
+            outputs.file(output, data)
+            said.append(f"wrote {output}: {what}")
+        if arrivals is not None:
+            from allocator.data.generate import generate_arrivals, to_csv_bytes
+
+            week = generate_arrivals(preset.value, seed, days)
+            outputs.file(arrivals, to_csv_bytes(week))
+            said.append(f"wrote {arrivals}: {days} days, {int(week.masks.sum()):,} masks, {int(week.passes.sum()):,} "
+                        f"passes, {int(week.buses.sum()):,} buses arriving (preset {preset.value}, seed {seed})")
         outputs.commit()
     except Exception as exc:
         fail_on_bad_input(exc)
-    typer.echo(f"wrote {output}: {what}")
+    for line in said:
+        typer.echo(line)
+
+
+def _drawn(output: Path, preset: str, seed: int, commissioners: int | None, instance: Path | None) -> tuple[bytes, str]:
+    """The file --output asks for (an instance, or the commissioners) and what it holds."""
+    if commissioners is not None:
+        from allocator.assign.generate import commissioners_csv
+
+        data = commissioners_csv(commissioners, seed, None if instance is None else str(instance), preset)
+        return data, f"{commissioners:,} commissioners (for {instance or f'preset {preset}'}, seed {seed})"
+    from allocator.data.generate import generate as draw
+    from allocator.data.generate import to_csv_bytes
+
+    frame = draw(preset, seed)
+    data = _workbook(frame) if output.suffix.lower() == ".xlsx" else to_csv_bytes(frame)
+    return data, f"{len(frame):,} enterprises (preset {preset}, seed {seed})"
 
 
 def _workbook(frame) -> bytes:

@@ -53,6 +53,8 @@ def whatif(
     html: Annotated[Optional[Path], typer.Option(help="Write one self-contained HTML comparison with the KPI curves.")] = None,
     plots: Annotated[Optional[Path], typer.Option(help="Write the comparison chart as PNG into this folder.")] = None,
     solver: SolverOpt = Solver.highs,
+    plan_days: Annotated[Optional[int], typer.Option(min=1, help="Plan a week of this many days in every run (as `allocator plan --days`); --vary arrivals=A.csv,B.csv sweeps arrival schedules.")] = None,
+    arrivals: Annotated[Optional[Path], typer.Option(help="With --plan-days: ARRIVALS.csv of the base (and of every variant that does not name its own).")] = None,
 ) -> None:
     """Solve a grid or a list of scenarios against a base and compare them (exit 1 if any run gave no plan)."""
     from allocator import sweep as wi
@@ -64,13 +66,14 @@ def whatif(
         problem = load_problem(instance, scenario, set_, encoding, sheet)
         variants = (wi.grid(vary) if vary else []) + (wi.named(scenarios) if scenarios else [])
         wi.check_names(variants)
+        week = _week(plan_days, arrivals, problem, variants)
     except Exception as exc:
         fail_on_bad_input(exc, lang.value if lang else "en")
     if not quiet:
         print_notes(problem.instance.notes, lang.value if lang else problem.scenario.lang)
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, solver=solver.value)
     count = workers or wi.default_workers()
-    outcomes, interrupted = _sweep(problem, variants, options, count, backend.value, address, out, quiet)
+    outcomes, interrupted = _sweep(problem, variants, options, count, backend.value, address, out, quiet, week)
     language = lang.value if lang else problem.scenario.lang
     _write_sweep(problem, outcomes, options, started, out, language, html, plots)
     if not quiet:
@@ -84,7 +87,24 @@ def whatif(
     raise typer.Exit(0 if all(o.has_plan for o in outcomes) else 1)
 
 
-def _sweep(problem, variants, options, workers, backend, address, out, quiet):
+def _week(days, arrivals, problem, variants):
+    """With --plan-days: every arrivals file read and the base's horizon checked before any run."""
+    from allocator.errors import InputError, InputProblem
+
+    if days is None:
+        if arrivals is not None:
+            raise InputError([InputProblem("--arrivals", "arrivals are planned over days: give --plan-days D too")])
+        if any("arrivals" in v.overrides for v in variants):
+            raise InputError([InputProblem("--vary/--scenarios", "the key 'arrivals' needs --plan-days D")])
+        return None
+    from allocator.plan.arrivals import check_horizon
+    from allocator.sweep.plans import read_weeks
+
+    check_horizon(days, problem.scenario.rules.mask_days)
+    return read_weeks(days, arrivals, variants)
+
+
+def _sweep(problem, variants, options, workers, backend, address, out, quiet, week=None):
     from rich.progress import Progress
 
     from allocator import sweep as wi
@@ -99,14 +119,21 @@ def _sweep(problem, variants, options, workers, backend, address, out, quiet):
             progress.advance(task)
 
         try:
+            plans = {} if week is None else {"run": _plan_variant(), "extra": (week,)}
             outcomes = wi.run_sweep(problem.instance, problem.scenario, variants, options, workers=workers,
-                                    backend=backend, address=address, export_dir=out, on_done=done)
+                                    backend=backend, address=address, export_dir=out, on_done=done, **plans)
         except KeyboardInterrupt:
             order = {v.name: i for i, v in enumerate([wi.Variant(wi.BASE)] + variants)}
             return sorted(finished, key=lambda o: order[o.variant.name]), True
         except Exception as exc:
             fail_on_bad_input(exc)
     return outcomes, False
+
+
+def _plan_variant():
+    from allocator.sweep.plans import plan_variant
+
+    return plan_variant
 
 
 def _write_sweep(problem, outcomes, options, started, out, lang, html, plots) -> None:

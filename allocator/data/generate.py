@@ -201,3 +201,27 @@ def _names(rng: np.random.Generator, link: np.ndarray) -> list[str]:
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM so Excel opens the Chinese names correctly; numbers as written."""
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+#: A week's arrivals at the Keqiao scale: 650 thousand masks were gathered and 380 thousand sent
+#: in the first week (the scenario's store on day 1), so about 270 thousand more arrive from the
+#: district's own production on days 2..7, rising as lines restart; charter buses and the
+#: "employment special trains" ran every day; passes were issued as they were approved.
+WEEK_MASKS = 270_000
+WEEK_DAYS = 7
+
+
+def generate_arrivals(preset: str = "keqiao", seed: int = 1, days: int = WEEK_DAYS) -> pd.DataFrame:
+    """ARRIVALS.csv for ``days`` (day, masks, passes, buses), scaled to the preset's size; the same
+    preset and seed always give the same file.  Masks arrive from day 2 on, in whole hundreds,
+    production rising through the week (a week's total of about WEEK_MASKS x scale over 7 days);
+    buses arrive every day (day 1's on top of the scenario's supply.buses); passes from day 2."""
+    scale = PRESETS[preset].scale
+    rng = np.random.default_rng(seed + 10_007)  # not the instance's stream: the two files stay independent
+    day = np.arange(1, days + 1)
+    ramp = np.where(day > 1, 0.6 + 0.15 * (day - 2) + 0.1 * rng.standard_normal(days), 0.0).clip(0)
+    share = ramp / ramp[1:].sum() * (days - 1) / (WEEK_DAYS - 1) if days > 1 else ramp
+    masks = np.round(WEEK_MASKS * scale * share / 100).astype(np.int64) * 100
+    buses = np.maximum(1, np.round(scale * rng.integers(25, 46, days) * np.where(day == 1, 0.4, 1.0))).astype(np.int64)
+    passes = np.where(day > 1, np.round(scale * rng.integers(4, 13, days)), 0).astype(np.int64)
+    return pd.DataFrame({"day": day, "masks": masks, "passes": passes, "buses": buses})

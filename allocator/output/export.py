@@ -64,7 +64,7 @@ def export_files(result: Result, summary: dict[str, Any], manifest: dict[str, An
 
 #: Every name an export folder may hold: an earlier export of any command of this version.
 EXPORT_NAMES = frozenset({"allocation.csv", "buses.csv", "masks.csv", "passes.csv", "allocation.xlsx", "summary.json",
-                          "manifest.json"})
+                          "manifest.json", "deliveries.csv", "daily.csv", "week.xlsx"})  # the last three: plan's
 
 
 def write_export(directory: str | Path, files: dict[str, bytes]) -> None:

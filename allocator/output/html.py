@@ -34,6 +34,16 @@ def _helpers(lang: str) -> dict[str, Any]:
     }
 
 
+def page_environment():
+    """The Jinja2 environment of every page (the templates in allocator/output/templates)."""
+    return _environment()
+
+
+def page_helpers(lang: str) -> dict[str, Any]:
+    """What every page's template may call: tr, pct, points, status, stage_name, num."""
+    return _helpers(lang)
+
+
 def plan_html(result, summary: dict[str, Any], lang: str, charts: dict[str, str]) -> str:
     """The report of one plan; ``charts`` maps a name to its inline SVG."""
     seats = summary["supplies"]["seats"]

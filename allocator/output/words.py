@@ -8,6 +8,7 @@ A test checks that every entry has both languages and that format fields match.
 from __future__ import annotations
 
 from allocator.output.words_assign import ASSIGN_TEXT
+from allocator.output.words_plan import PLAN_TEXT
 from allocator.output.words_input import INPUT_TEXT
 
 TEXT: dict[str, dict[str, str]] = {
@@ -190,7 +191,7 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 #: Feature tables, each in its own module, merged into TEXT (keys must not collide: a test checks).
-FEATURE_TEXTS = (INPUT_TEXT, ASSIGN_TEXT)
+FEATURE_TEXTS = (INPUT_TEXT, ASSIGN_TEXT, PLAN_TEXT)
 for _table in FEATURE_TEXTS:
     TEXT.update(_table)
 

@@ -15,6 +15,7 @@ INPUT_TEXT: dict[str, dict[str, str]] = {
     "err_csv": {"en": "is not valid CSV: {reason}", "zh": "不是有效的 CSV：{reason}"},
     "err_empty": {"en": "the file is empty", "zh": "文件是空的"},
     "err_no_rows": {"en": "the file has a header but no enterprise rows", "zh": "文件只有表头，没有企业数据行"},
+    "err_no_day_rows": {"en": "the file has a header but no day rows", "zh": "文件只有表头，没有逐日数据行"},
     "err_workbook": {"en": "cannot be read as a workbook (.xlsx, .xls, .ods): {reason}", "zh": "无法作为工作簿（.xlsx、.xls、.ods）读取：{reason}"},
     "err_workbook_password": {"en": "the workbook is password-protected; save a copy without a password", "zh": "工作簿设有密码；请另存一份不带密码的副本"},
     "err_no_sheet": {"en": "the workbook has no visible worksheet; name one with --sheet", "zh": "工作簿没有可见的工作表；请用 --sheet 指定"},

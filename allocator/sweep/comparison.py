@@ -27,6 +27,12 @@ def kpis(summary: dict[str, Any]) -> dict[str, Any]:
         row[f"{key}_left"] = sup[key]["left"]
     for stage in summary["stages"]:  # stage 3's gap counts units, stage 2's output: never mixed
         row[f"gap_stage{stage['stage']}"] = stage["gap"]
+    if summary.get("command") == "plan":  # a week's plan: its stage values and its gain over day by day
+        row["lowest_link_days"] = summary["values"]["1"]
+        row["weighted_output_days"] = summary["values"]["2"]
+        gain = summary.get("gain") or {}
+        row["gain_lowest_link_days"] = gain.get("lowest_link_days")
+        row["gain_weighted_output_days"] = gain.get("weighted_output_days")
     return row
 
 

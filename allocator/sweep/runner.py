@@ -87,13 +87,19 @@ def run_sweep(
     address: str | None = None,
     export_dir: str | Path | None = None,
     on_done: Callable[[RunOutcome], None] | None = None,
+    run: Callable[..., RunOutcome] | None = None,
+    extra: tuple = (),
 ) -> list[RunOutcome]:
-    """Solve the base and every variant; outcomes come back in the order given (base first)."""
+    """Solve the base and every variant; outcomes come back in the order given (base first).
+
+    ``run`` (default :func:`solve_variant`) is called in the worker with (instance, base scenario,
+    variant, options, export folder, *extra): allocator.sweep.plans.plan_variant plans weeks."""
     check_names(variants)
     runs = [Variant(BASE)] + variants
     target = str(export_dir) if export_dir is not None else None
     outcomes: dict[int, RunOutcome] = {}
-    results = _execute(instance, base, runs, options, workers, backend, address, target)
+    results = _execute(run or solve_variant, [(instance, base, v, options, target, *extra) for v in runs], workers,
+                       backend, address)
     try:
         for index, outcome in results:
             outcomes[index] = outcome
@@ -112,24 +118,24 @@ def run_sweep(
     return [outcomes[i] for i in sorted(outcomes)]
 
 
-def _execute(instance, base, runs, options, workers, backend, address, target) -> Iterator[tuple[int, RunOutcome]]:
-    args = [(instance, base, v, options, target) for v in runs]
+def _execute(run: Callable[..., RunOutcome], args: list[tuple], workers: int, backend: str,
+             address: str | None) -> Iterator[tuple[int, RunOutcome]]:
     if backend == "dask":
-        yield from _dask(args, workers, address)
+        yield from _dask(run, args, workers, address)
     elif workers <= 1:
         for index, arg in enumerate(args):
-            yield index, solve_variant(*arg)
+            yield index, run(*arg)
     else:
-        yield from _pool(args, workers)
+        yield from _pool(run, args, workers)
 
 
-def _pool(args: list[tuple], workers: int) -> Iterator[tuple[int, RunOutcome]]:
+def _pool(run: Callable[..., RunOutcome], args: list[tuple], workers: int) -> Iterator[tuple[int, RunOutcome]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     others = set(multiprocessing.active_children())  # children that are not the pool's
     pool = ProcessPoolExecutor(max_workers=workers)
-    futures = {pool.submit(solve_variant, *arg): i for i, arg in enumerate(args)}
+    futures = {pool.submit(run, *arg): i for i, arg in enumerate(args)}
     delivered: set[int] = set()
     completed = False
     try:
@@ -166,7 +172,7 @@ def _stop(pool, others: set) -> None:
         worker.join(timeout=5)
 
 
-def _dask(args: list[tuple], workers: int, address: str | None) -> Iterator[tuple[int, RunOutcome]]:
+def _dask(run: Callable[..., RunOutcome], args: list[tuple], workers: int, address: str | None) -> Iterator[tuple[int, RunOutcome]]:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -178,7 +184,7 @@ def _dask(args: list[tuple], workers: int, address: str | None) -> Iterator[tupl
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = {client.submit(solve_variant, *arg, pure=False): i for i, arg in enumerate(args)}
+        futures = {client.submit(run, *arg, pure=False): i for i, arg in enumerate(args)}
         for future in as_completed(futures):
             yield futures[future], future.result()
     finally:

@@ -30,8 +30,8 @@ class Variant:
         return "; ".join(f"{k}={_show(v)}" for k, v in self.overrides.items())
 
     def short_label(self) -> str:
-        """supply.masks=300000 -> masks=300000; tiers.A.weight=4 -> A.weight=4."""
-        return " ".join(f"{k.split('.', 1)[1]}={_show(v)}" for k, v in self.overrides.items())
+        """supply.masks=300000 -> masks=300000; tiers.A.weight=4 -> A.weight=4; arrivals=b.csv stays."""
+        return " ".join(f"{k.split('.', 1)[-1]}={_show(v)}" for k, v in self.overrides.items())
 
 
 def _show(value: Any) -> str:

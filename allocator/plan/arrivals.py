@@ -1,0 +1,144 @@
+"""ARRIVALS.csv: what reaches the store each morning of the week (SPEC "A week's plan").
+
+Columns ``day`` (1..D), ``masks`` (pieces arriving that morning), ``passes`` (passes that may
+be issued from that day) and ``buses`` (charter trips available that day).  A missing day,
+column or cell is 0; two rows of the same day add up (two deliveries).  A day outside 1..D
+and a negative or non-whole count are bad input, each named with file, row and column.
+The file is read through :func:`allocator.data.table.read_table` like every register.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from allocator.data.table import read_table
+from allocator.errors import InputError, InputProblem
+
+KINDS = ("masks", "passes", "buses")
+#: Header names accepted besides the canonical ones (trimmed, case-insensitive).
+ALIASES = {
+    "day": ("天", "第几天", "日", "第n天"),
+    "masks": ("口罩", "到货口罩", "口罩（只）"),
+    "passes": ("通行证", "新增通行证"),
+    "buses": ("包车", "包车数", "可用包车"),
+}
+#: Counts as an officer's sheet writes them: 12, 12.0, or correctly grouped thousands (1,201).
+_WHOLE = re.compile(r"^\+?(\d+|\d{1,3}(,\d{3})+)(\.0*)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?$")
+MAX_COUNT = 10**12
+
+
+@dataclass(frozen=True, eq=False)
+class Arrivals:
+    """Per day 1..D (index d - 1): masks (pieces), passes and buses arriving that morning."""
+
+    days: int
+    masks: np.ndarray
+    passes: np.ndarray
+    buses: np.ndarray
+    source: str | None = None  # None: nothing arrives (no --arrivals)
+    sha256: str | None = None
+
+    @classmethod
+    def none(cls, days: int) -> Arrivals:
+        zeros = np.zeros(days, dtype=np.int64)
+        return cls(days, zeros, zeros.copy(), zeros.copy())
+
+    def __post_init__(self) -> None:
+        if self.days < 1:
+            raise ValueError("a plan has at least one day")
+        for kind in KINDS:
+            values = getattr(self, kind)
+            if len(values) != self.days or (np.asarray(values) < 0).any():
+                raise ValueError(f"arrivals of {kind}: one count >= 0 per day")
+
+    def of(self, kind: str) -> np.ndarray:
+        return getattr(self, kind)
+
+    def to_dict(self) -> dict:
+        return {"file": self.source, "sha256": self.sha256,
+                **{kind: [int(x) for x in self.of(kind)] for kind in KINDS}}
+
+
+def read_arrivals(path: str | Path, days: int, encoding: str | None = None) -> Arrivals:
+    """Read and check ARRIVALS.csv for a horizon of ``days``; raises InputError listing every problem."""
+    table = read_table(path, encoding, no_rows="err_no_day_rows")
+    source, problems = table.source, []
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(table.header):
+        name = _canonical(cell)
+        if name is None:
+            continue  # other columns (a note, a date) are kept in the file and ignored
+        if name in positions:
+            problems.append(InputProblem(source, f"column {name!r} appears twice", row=1, column=cell.strip()))
+        positions[name] = index
+    if "day" not in positions:
+        problems.append(InputProblem(source, "required column is missing", row=1, column="day"))
+    if not any(kind in positions for kind in KINDS):
+        problems.append(InputProblem(source, "no column masks, passes or buses: nothing would arrive", row=1,
+                                     column="masks"))
+    if problems:
+        raise InputError(problems)
+    totals = {kind: np.zeros(days, dtype=np.int64) for kind in KINDS}
+    for fields, line in zip(table.records, table.lines, strict=True):
+        def cell(name: str) -> str:
+            at = positions.get(name)
+            return fields[at].strip() if at is not None and at < len(fields) else ""
+
+        day = _count(cell("day"), source, line, "day", problems, required=True)
+        if day is not None and not 1 <= day <= days:
+            problems.append(InputProblem(source, f"day must be between 1 and {days} (the plan's --days), got {day}",
+                                         row=line, column="day"))
+            day = None
+        for kind in KINDS:
+            value = _count(cell(kind), source, line, kind, problems)
+            if day is not None and value:
+                totals[kind][day - 1] += value
+    if problems:
+        raise InputError(problems)
+    return Arrivals(days, totals["masks"], totals["passes"], totals["buses"], source, table.sha256)
+
+
+def _canonical(header: str) -> str | None:
+    key = header.strip().lower()
+    for name, aliases in ALIASES.items():
+        if key == name or key in aliases:
+            return name
+    return None
+
+
+def _count(text: str, source: str, row: int, column: str, problems: list[InputProblem],
+           required: bool = False) -> int | None:
+    """A whole count >= 0, or None with the problem recorded (a blank optional cell is 0)."""
+    if text == "":
+        if required:
+            problems.append(InputProblem(source, "required value is blank", row=row, column=column))
+            return None
+        return 0
+    if text.startswith("-") and _NUMBER.match(text[1:]) and float(text[1:].replace(",", "")) > 0:
+        problems.append(InputProblem(source, f"must not be negative, got {text!r}", row=row, column=column))
+        return None
+    if not _WHOLE.match(text):
+        problems.append(InputProblem(source, f"must be a whole number (like 12), got {text!r}", row=row,
+                                     column=column))
+        return None
+    value = int(text.lstrip("+").split(".")[0].replace(",", ""))
+    if value > MAX_COUNT:
+        problems.append(InputProblem(source, f"is above {MAX_COUNT:,}, got {text!r}", row=row, column=column))
+        return None
+    return value
+
+
+def check_horizon(days: int, mask_days: int, source: str = "--days") -> None:
+    """The SPEC's limit: masks are a stock held for mask_days, consumption is not modelled."""
+    if days < 1:
+        raise InputError([InputProblem(source, f"a plan has at least one day, got {days}", column="--days")])
+    if days > mask_days:
+        raise InputError([InputProblem(
+            source, f"a horizon of {days} days is longer than rules.mask_days = {mask_days}: masks are the stock a "
+            f"firm holds for mask_days and their use is not modelled, so plan at most {mask_days} days and re-run "
+            "with the register's new stocks (a rolling plan)", column="rules.mask_days")])

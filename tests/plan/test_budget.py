@@ -1,0 +1,56 @@
+"""A stop asked between solver runs and a time limit end the week alike: the best verified plan, no false claim."""
+
+from __future__ import annotations
+
+import pytest
+
+from allocator.data.loading import load_problem
+from allocator.options import SolveOptions
+from allocator.plan.arrivals import read_arrivals
+from allocator.plan.evaluation import Plan, evaluate
+from allocator.plan.problem import Horizon
+from allocator.plan.week import plan
+from allocator.stages.claims import Status
+from tests.conftest import DATA
+
+PROVEN = (Status.OPTIMAL, Status.WITHIN_GAP)
+
+
+def _week(name: str = "week_chain", days: int = 2) -> Horizon:
+    problem = load_problem(DATA / f"{name}.csv", DATA / f"{name}.toml")
+    return Horizon(problem, read_arrivals(DATA / f"{name}_arrivals.csv", days))
+
+
+def test_a_stop_before_any_solver_run_keeps_a_verified_plan_and_claims_nothing():
+    """No solver runs; leftovers are still handed out (no solver needed); stage 1's bound is the trivial
+    one (each day's lowest link is at most 1), the others have none."""
+    horizon = _week()
+    result = plan(horizon, SolveOptions(time_limit=30), stop=lambda: True)
+    assert result.interrupted and result.has_plan
+    assert all(s.status not in PROVEN for s in result.stages)
+    assert result.stages[0].bound == 2.0 and result.stages[1].bound is None and result.stages[2].bound is None
+    assert result.evaluation.weighted_output >= evaluate(horizon, Plan.initial(horizon)).weighted_output
+
+
+def test_a_stop_after_the_baseline_keeps_the_baseline():
+    calls = {"n": 0}
+    horizon = _week()
+
+    def stop() -> bool:  # asked before every solver run: the two days of the baseline run 3 stages each
+        calls["n"] += 1
+        return calls["n"] > 6
+
+    result = plan(horizon, SolveOptions(time_limit=30), stop=stop)
+    assert result.interrupted
+    assert result.evaluation.weighted_output == result.baseline.evaluation.weighted_output
+    assert all(s.status not in PROVEN for s in result.stages if s.status is not Status.SKIPPED)
+
+
+def test_a_time_limit_ends_the_same_way(monkeypatch):
+    import allocator.plan.budget as budget
+
+    monkeypatch.setattr(budget.Budget, "left", lambda self: 0.0)  # out of time from the start
+    result = plan(_week(), SolveOptions(time_limit=30))
+    assert not result.interrupted and result.has_plan
+    assert [s.status for s in result.stages] == [Status.TIME_LIMIT] * 3
+
