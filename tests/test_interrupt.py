@@ -85,3 +85,21 @@ def test_ctrl_c_in_assign_keeps_the_plan_so_far_checked_and_exported(tmp_path):
     assert summary["allocation"]["status"] == "interrupted" and summary["allocation"]["plan"] is True
     check = check_assign(KEQIAO, staff, out)
     assert check["violations"] == [], check["violations"]
+
+
+def test_ctrl_c_in_plan_keeps_the_week_so_far_checked_and_exported(tmp_path):
+    from tests.plan_check import check_plan_export
+
+    week = KEQIAO.parent / "keqiao-2020-week.csv"
+    out = tmp_path / "week"
+    process = subprocess.Popen([sys.executable, "-m", "allocator", "plan", str(KEQIAO), "--days", "7", "--arrivals",
+                                str(week), "--export", str(out), "--format", "json"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    _wait_for_the_search(process)  # the day-by-day baseline is running
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    summary = json.loads(stdout)
+    assert summary["interrupted"] is True and {s["status"] for s in summary["stages"]} == {"interrupted"}
+    check = check_plan_export(KEQIAO, out, 7, week)
+    assert check["violations"] == [], check["violations"]
