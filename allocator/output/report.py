@@ -152,9 +152,8 @@ def _nothing(result: Result, summary: dict[str, Any], lang: str) -> RenderableTy
     return table
 
 
-def render_explanation(ex, lang: str = "en") -> RenderableType:
-    """One enterprise: inputs, what it received, why, and what would have changed it."""
-    e = ex.enterprise
+def enterprise_inputs(e, threshold: float, lang: str, *extra: tuple[str, str]) -> Table:
+    """An enterprise's inputs as two columns (what ``explain`` shows first), then ``extra`` rows."""
     inputs = Table.grid(padding=(0, 2))
     inputs.add_column(style="bold")
     inputs.add_column()
@@ -162,11 +161,19 @@ def render_explanation(ex, lang: str = "en") -> RenderableType:
         ("field_park", e.park), ("field_link", name_of(LINKS, e.chain_link, lang)), ("field_tier", name_of(TIERS, e.tier, lang)),
         ("field_staff", f"{e.employees:,} / {e.on_post:,} / {e.workers_away:,}"),
         ("field_origin", e.origin or t("none", lang)),
-        ("field_electricity", f"{e.electricity_recovery:.1%}"), ("field_threshold", f"{ex.threshold:.1%}"),
+        ("field_electricity", f"{e.electricity_recovery:.1%}"), ("field_threshold", f"{threshold:.1%}"),
         ("field_stock", f"{e.masks_in_stock:,}"), ("field_trucks", f"{e.trucks_needed:,}"), ("field_value", f"{e.output_value:,.2f}"),
+        *extra,
     ]
     for key, value in rows:
         inputs.add_row(t(key, lang), value)
+    return inputs
+
+
+def render_explanation(ex, lang: str = "en") -> RenderableType:
+    """One enterprise: inputs, what it received, why, and what would have changed it."""
+    e = ex.enterprise
+    inputs = enterprise_inputs(e, ex.threshold, lang)
     got = Table.grid(padding=(0, 2))
     got.add_column(style="bold")
     got.add_column()

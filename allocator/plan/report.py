@@ -135,21 +135,11 @@ def _parks(summary: dict[str, Any], lang: str) -> RenderableType:
 
 def render_plan_explanation(ex, lang: str = "en") -> RenderableType:
     """One enterprise's week: its inputs, what it received day by day, and why not earlier."""
-    from allocator.output.words import LINKS, REASONS, TIERS
+    from allocator.output.report import enterprise_inputs
+    from allocator.output.words import REASONS
 
     e = ex.enterprise
-    inputs = Table.grid(padding=(0, 2))
-    inputs.add_column(style="bold")
-    inputs.add_column()
-    rows = [
-        ("field_park", e.park), ("field_link", name_of(LINKS, e.chain_link, lang)), ("field_tier", name_of(TIERS, e.tier, lang)),
-        ("field_staff", f"{e.employees:,} / {e.on_post:,} / {e.workers_away:,}"), ("field_origin", e.origin or t("none", lang)),
-        ("field_electricity", f"{e.electricity_recovery:.1%}"), ("field_threshold", f"{ex.threshold:.1%}"),
-        ("field_stock", f"{e.masks_in_stock:,}"), ("field_trucks", f"{e.trucks_needed:,}"),
-        ("field_value", f"{e.output_value:,.2f}"), ("field_best", pct(ex.c_best)),
-    ]
-    for key, value in rows:
-        inputs.add_row(t(key, lang), value)
+    inputs = enterprise_inputs(e, ex.threshold, lang, ("field_best", pct(ex.c_best)))
     lines = [f"{t('col_before', lang)}: {pct(ex.c_before)}"]
     for d in ex.days:
         if d.boxes or d.passes or d.returned:
