@@ -7,6 +7,7 @@ allocation.csv is exactly the file ``solve`` writes for the same allocation.
     assignment.csv  one row per (commissioner, firm), commissioners in file order
     visits.csv      one row per commissioner: firms, parks, key firm if a leader
     unserved.csv    firms without a commissioner, and why
+    visits.xlsx     the three files above as sheets, for the team that prints the lists
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ VISIT_COLUMNS = ("commissioner_id", "commissioner_name", "field", "home_park", "
 UNSERVED_COLUMNS = ("enterprise_id", "name", "park", "tier", "chain_link", "key_firm", "c_after", "binding", "gap",
                     "priority", "reason")
 #: Every name an assign export folder may hold.
-EXPORT_NAMES = frozenset({"assignment.csv", "visits.csv", "unserved.csv", "allocation.csv", "summary.json",
-                          "manifest.json"})
+EXPORT_NAMES = frozenset({"assignment.csv", "visits.csv", "unserved.csv", "allocation.csv", "visits.xlsx",
+                          "summary.json", "manifest.json"})
 
 
 def export_files(run: Run, summary: dict[str, Any], manifest: dict[str, Any], lang: str = "en") -> dict[str, bytes]:
@@ -37,15 +38,29 @@ def export_files(run: Run, summary: dict[str, Any], manifest: dict[str, Any], la
     from allocator.output.export import ALLOCATION_COLUMNS, allocation_columns, csv_bytes, json_bytes
 
     stops = bus_stops(run.allocation.problem, run.allocation.allocation)
+    tables = {"assignment": (ASSIGNMENT_COLUMNS, list(assignment_rows(run))),
+              "visits": (VISIT_COLUMNS, list(visit_rows(run))),
+              "unserved": (UNSERVED_COLUMNS, list(unserved_rows(run)))}
     return {
-        "assignment.csv": csv_bytes(heads(ASSIGNMENT_COLUMNS, lang), assignment_rows(run)),
-        "visits.csv": csv_bytes(heads(VISIT_COLUMNS, lang), visit_rows(run)),
-        "unserved.csv": csv_bytes(heads(UNSERVED_COLUMNS, lang), unserved_rows(run)),
+        **{f"{name}.csv": csv_bytes(heads(codes, lang), rows) for name, (codes, rows) in tables.items()},
+        "visits.xlsx": visits_workbook(tables, lang),
         "allocation.csv": csv_bytes(heads(ALLOCATION_COLUMNS, lang), zip(*allocation_columns(run.allocation, stops)),
                                     formatted=True),
         "summary.json": json_bytes(summary),
         "manifest.json": json_bytes(manifest),
     }
+
+
+def visits_workbook(tables: dict[str, tuple[Sequence[str], list]], lang: str) -> bytes:
+    """visits.xlsx: assignment, visits and unserved cell for cell as in their CSV files."""
+    from allocator.output.spreadsheet import csv_sheets
+    from allocator.output.workbook import PERCENT, RATIO6, WHOLE, workbook_bytes
+
+    formats = {"c_after": PERCENT, "gap": PERCENT, "priority": RATIO6, **dict.fromkeys(_COUNTS, WHOLE)}
+    return workbook_bytes(csv_sheets(tables, lambda codes: heads(codes, lang), lang, formats.get))
+
+
+_COUNTS = ("capacity", "firms", "parks", "park_count", "boxes", "masks", "passes", "workers_returned")
 
 
 def heads(columns: Sequence[str], lang: str) -> list[str]:

@@ -90,3 +90,34 @@ def _status(stage: dict[str, Any], lang: str) -> str:
 
     text = name_of(STATUSES, stage["status"], lang)
     return text + (f" ({stage_note(stage['note'], lang)})" if stage["note"] else "")
+
+
+def csv_sheets(tables: dict[str, tuple[Sequence[str], list]], heads, lang: str, format_of) -> list[Sheet]:
+    """Sheets holding the cells of export CSV files: ``tables`` maps a sheet (its words key
+    ``sheet_NAME``) to its column codes and rows as the CSV file gets them; ``heads`` gives the
+    headers, ``format_of(code)`` a column's number format (None: text).  Numbers become numbers,
+    yes/no stays as the CSV writes it, so a cell of the workbook and of the CSV file agree."""
+    sheets = []
+    for name, (codes, rows) in tables.items():
+        formats = {i: f for i, c in enumerate(codes) if (f := format_of(c)) is not None}
+        cells = [[_number(v) if i in formats else _text_cell(v) for i, v in enumerate(row)] for row in rows]
+        sheets.append(Sheet.table(t(f"sheet_{name}", lang), heads(codes), cells, formats))
+    return sheets
+
+
+def _text_cell(value: Any) -> Any:
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "yes" if value else "no"
+    return value.item() if hasattr(value, "item") else value
+
+
+def _number(value: Any) -> Any:
+    """A CSV cell as a number (blank stays blank)."""
+    if value is None or value == "":
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, int):
+        return value
+    number = float(value)
+    return int(number) if isinstance(value, str) and number.is_integer() and "." not in value else number

@@ -57,4 +57,7 @@ ASSIGN_TEXT: dict[str, dict[str, str]] = {
     "assign_col_park_count": {"en": "park_count", "zh": "园区计数"},
     "assign_col_enterprise_ids": {"en": "enterprise_ids", "zh": "企业编号列表"},
     "assign_col_park_names": {"en": "park_names", "zh": "园区列表"},
+    "sheet_assignment": {"en": "assignment", "zh": "专员分派"},
+    "sheet_visits": {"en": "visits", "zh": "走访清单"},
+    "sheet_unserved": {"en": "unserved", "zh": "未覆盖企业"},
 }

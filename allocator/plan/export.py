@@ -69,38 +69,21 @@ def plan_files(result: PlanResult, summary: dict[str, Any], manifest: dict[str, 
 def week_workbook(tables: dict[str, tuple[Sequence[str], list]], heads, summary: dict[str, Any], lang: str) -> bytes:
     """week.xlsx: the four CSV files' cells as sheets (numbers as numbers, recoveries as
     percentages, the same neutralised text), then solve's summary sheet for the end of the week."""
-    from allocator.output.spreadsheet import FORMATS, summary_sheet
-    from allocator.output.words import t
-    from allocator.output.workbook import PERCENT, WHOLE, DECIMAL, Sheet, workbook_bytes
+    from allocator.output.spreadsheet import FORMATS, csv_sheets, summary_sheet
+    from allocator.output.workbook import DECIMAL, PERCENT, WHOLE, workbook_bytes
 
     def format_of(code: str) -> str | None:
         if code in FORMATS:
             return FORMATS[code]
-        if code == "recovery" or code == "lowest_link" or code.startswith(("c_day", "link_")):
+        if code in ("recovery", "lowest_link") or code.startswith(("c_day", "link_")):
             return PERCENT
         return DECIMAL if code == "weighted_output" else WHOLE if code in _WEEK_COUNTS else None
 
-    sheets = []
-    for name, (codes, rows) in tables.items():
-        formats = {i: f for i, c in enumerate(codes) if (f := format_of(c)) is not None}
-        cells = [[_number(v) if i in formats else v for i, v in enumerate(row)] for row in rows]
-        sheets.append(Sheet.table(t(f"sheet_{name}", lang), heads(codes), cells, formats))
-    sheets.append(summary_sheet(summary, lang))
-    return workbook_bytes(sheets)
+    return workbook_bytes([*csv_sheets(tables, heads, lang, format_of), summary_sheet(summary, lang)])
 
 
 _WEEK_COUNTS = {"day", "masks_arrived", "passes_arrived", "buses_arrived", "boxes_handed_out", "masks_handed_out",
                 "passes_handed_out", "buses_used", "masks_left", "passes_left", "buses_unused"}
-
-
-def _number(value: Any) -> Any:
-    """A CSV cell as a number (blank stays blank): the workbook holds what the CSV says."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (np.integer, int)) and not isinstance(value, bool):
-        return int(value)
-    number = float(value)
-    return int(number) if isinstance(value, str) and number.is_integer() and "." not in value else number
 
 
 def plan_header(column: str, lang: str) -> str:

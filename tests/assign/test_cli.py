@@ -27,7 +27,7 @@ def test_report_export_and_html(tmp_path):
                   "Enterprises without a commissioner", "Parks per person", "Visit list", "optimal"):
         assert words in result.output, words
     assert sorted(p.name for p in out.iterdir()) == ["allocation.csv", "assignment.csv", "manifest.json",
-                                                     "summary.json", "unserved.csv", "visits.csv"]
+                                                     "summary.json", "unserved.csv", "visits.csv", "visits.xlsx"]
     for name, columns in (("assignment.csv", ASSIGNMENT_COLUMNS), ("visits.csv", VISIT_COLUMNS),
                           ("unserved.csv", UNSERVED_COLUMNS)):
         raw = (out / name).read_bytes()
@@ -95,3 +95,25 @@ def test_generate_for_a_preset(tmp_path):
 
     result = runner.invoke(app, ["generate", "--commissioners", "50", "--preset", "small", "--seed", "3", "-o", str(tmp_path / "p.csv")])
     assert result.exit_code == 0 and len((tmp_path / "p.csv").read_text(encoding="utf-8-sig").splitlines()) == 51
+
+
+def test_visits_workbook_holds_the_csv_files_cell_by_cell(tmp_path):
+    import openpyxl
+
+    from tests.output.test_workbook import _csv, _same
+
+    inst, staff = _files(tmp_path)
+    out = tmp_path / "out"
+    result = run_assign(["assign", str(inst), str(staff), "--export", str(out), "--lang", "zh", "-q"])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out / "visits.xlsx")
+    assert book.sheetnames == ["专员分派", "走访清单", "未覆盖企业"]
+    for file, sheet_name in zip(("assignment", "visits", "unserved"), book.sheetnames):
+        rows, sheet = _csv(out / f"{file}.csv"), book[sheet_name]
+        cells = [list(r) for r in sheet.iter_rows(values_only=True)]
+        assert len(cells) == len(rows) and len(rows) > 1, file
+        for want, got in zip(rows, cells):
+            assert len(got) == len(want) and all(_same(a, b) for a, b in zip(want, got)), (file, want, got)
+    visits = book["走访清单"]
+    firms = _csv(out / "visits.csv")[0].index("企业数") + 1
+    assert isinstance(visits.cell(2, firms).value, int)
