@@ -53,6 +53,9 @@ class ScipModel:
         matrix.column_ids.extend(cols)
         matrix.coefficients.extend(values)
 
+    def bound_only(self) -> None:
+        """Only the dual bound will be used; SCIP keeps its default tolerances throughout."""
+
     def set_objective(self, costs: np.ndarray, offset: float, maximize: bool) -> None:
         self._costs, self._offset, self._maximize = np.asarray(costs, dtype=float), float(offset), maximize
         objective = self._proto.objective

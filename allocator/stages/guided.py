@@ -89,6 +89,7 @@ def bus_bound(session: Session, run: SolverRun, share: float | None) -> SolverRu
     if relaxed is None or (left is not None and left < MIN_BUS_BOUND_SECONDS):
         return run
     model = open_model(options, relaxed)
+    model.bound_only()
     model.set_objective(counting(relaxed.num_cols, relaxed.z), 0.0, maximize=True)
     tighter = model.run(time_limit=left, rel_gap=options.rel_gap, node_limit=1)
     session.clock.mark("stage1")

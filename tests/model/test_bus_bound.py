@@ -22,6 +22,7 @@ def relaxation_optimum(problem: Problem) -> float | None:
     if relaxed is None:
         return None
     model = HighsModel(relaxed)
+    model.bound_only()  # as allocator.stages.guided runs it
     costs = [0.0] * relaxed.num_cols
     costs[relaxed.z] = 1.0
     model.set_objective(costs, 0.0, maximize=True)
@@ -39,7 +40,7 @@ def test_the_relaxation_never_cuts_off_the_stage_one_optimum(rows, overrides):
         return
     stage1 = solve(problem, EXACT).stages[0]
     assert stage1.status is Status.OPTIMAL
-    assert bound >= stage1.value - 1e-6
+    assert bound >= stage1.value - 1e-9  # stage 1 claims "optimal" within 1e-8: its bounds must be sharper
 
 
 def test_on_keqiao_the_relaxation_is_within_1e4_of_the_optimum(keqiao_result):
