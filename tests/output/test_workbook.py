@@ -94,3 +94,25 @@ def test_the_direct_writer_keeps_every_value_as_written():
     assert cells == [[" leading", "a&b<c>\"d'", "印染", 12, 0.8375, "yes", None], ["'=1+1", None, "x", -3, 1e-7, "no", 2.5]]
     assert book["表 1"]["E3"].number_format == PERCENT and book["表 1"].freeze_panes == "A3"
     assert book["表 1"].auto_filter.ref == "A2:G4"
+
+
+def test_repeated_values_render_once_but_equal_keys_of_other_types_stay_apart():
+    # allocator.output.xlsx renders each distinct value of a column once: True == 1 == 1.0 in
+    # Python, yet they are "yes", 1 and 1.0 in the sheet; a short row leaves its cells empty
+    rows = [[1, "a"], [True, "a"], [1.0, "a"], [1, "a"], [False], [0, "a"]]
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes([Sheet.table("s", ["n", "t"], rows)])))
+    cells = [[c.value for c in row] for row in book["s"].iter_rows(min_row=2)]
+    assert cells == [[1, "a"], ["yes", "a"], [1, "a"], [1, "a"], ["no", None], [0, "a"]]
+    assert [type(row[0]) for row in cells] == [int, str, float, int, str, int]  # 1.0 stays a float
+
+
+def test_cells_are_typed_a_column_at_a_time_as_one_by_one():
+    import numpy as np
+
+    from allocator.output.spreadsheet import _kinds, _typed, typed
+
+    columns = ("enterprise_id", "boxes", "c_after", "reason")
+    rows = [["E1", "3", "0.5", np.int64(2)], ["E2", "", None, "x"], [np.str_("E3"), 4, 0.25, None]]
+    one_by_one = [[_typed(v, k) for v, k in zip(row, _kinds(columns))] for row in rows]
+    assert typed(columns, rows) == one_by_one == [["E1", 3, 0.5, 2], ["E2", "", None, "x"], ["E3", 4, 0.25, None]]
+    assert typed(columns, [["E1", "3"]]) == [["E1", 3]]  # a short row: as many cells as it has
