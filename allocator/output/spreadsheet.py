@@ -27,24 +27,12 @@ SHEETS = ("allocation", "masks", "passes", "buses")
 
 
 def typed(columns: Sequence[str], rows) -> list[list[Any]]:
-    """CSV cells (strings, or raw values) as workbook cells: numbers where the column holds numbers.
-
-    Converted a column at a time (a province's allocation sheet has 2.3 million cells)."""
-    rows = [list(row) for row in rows]
-    if not rows or any(len(row) != len(columns) for row in rows):
-        return [[_typed(v, kind) for v, kind in zip(row, _kinds(columns))] for row in rows]
-    converted = [_typed_column(values, kind) for values, kind in zip(zip(*rows), _kinds(columns))]
-    return [list(row) for row in zip(*converted)]
-
-
-def _kinds(columns: Sequence[str]) -> list:
-    return [int if c in _INTEGER else float if c in FORMATS else None for c in columns]
-
-
-def _typed_column(values: Sequence[Any], kind) -> list[Any]:
-    if kind is None:
-        return [v.item() if hasattr(v, "item") else v for v in values]
-    return [v if v is None or v == "" else kind(v) for v in values]
+    """CSV cells (strings, or raw values) as workbook cells: numbers where the column holds numbers."""
+    kinds = [int if c in _INTEGER else float if c in FORMATS else None for c in columns]
+    out = []
+    for row in rows:
+        out.append([_typed(v, kind) for v, kind in zip(row, kinds)])
+    return out
 
 
 def _typed(value: Any, kind) -> Any:

@@ -119,8 +119,8 @@ def _body(block, first_row: int, style: dict[str, int]) -> list[str]:
 
 def _column(letter: str, numbers: range, values: list[Any], fmt: int) -> list[str]:
     """One column's cells.  A cell's XML after its reference depends only on its value, and a
-    column repeats its values (tiers, parks, reasons, small counts): each is rendered once,
-    which took the province's workbook (2.3 million cells) from 5.4 s to about 1 s."""
+    column repeats its values (tiers, parks, reasons, small counts): each is rendered once.
+    The province's allocation sheet (2.3 million cells, zip included): 4.0 -> 3.0 s."""
     tails: dict[tuple[type, Any], str] = {}
     cells = []
     for row, value in zip(numbers, values):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+from hypothesis import HealthCheck, assume, given, settings
 
 from allocator.model.bus_bound import bus_relaxation
 from allocator.backends.highs import HighsModel
@@ -13,6 +17,8 @@ from allocator.data.scenario import Scenario
 from allocator.stages.claims import Status
 from allocator.stages.driver import solve
 from tests.conftest import KEQIAO
+from tests.oracle import Oracle, TooLarge
+from tests.oracle_strategies import cases, write_case
 from tests.strategies import EXACT, SETTINGS, firms, make_instance, supplies
 
 
@@ -41,6 +47,24 @@ def test_the_relaxation_never_cuts_off_the_stage_one_optimum(rows, overrides):
     stage1 = solve(problem, EXACT).stages[0]
     assert stage1.status is Status.OPTIMAL
     assert bound >= stage1.value - 1e-9  # stage 1 claims "optimal" within 1e-8: its bounds must be sharper
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(case=cases(chain_balance=True))
+def test_at_its_looser_tolerance_the_bound_stays_above_the_exact_optimum(case):
+    # the relaxation runs at HiGHS's default 1e-6 (BOUND_ONLY_FEASIBILITY); judged here by the
+    # exhaustive exact-fraction oracle, half of whose cases put a firm 10**6 times another
+    rows, scenario = case
+    try:
+        oracle = Oracle(rows, scenario)
+    except TooLarge:
+        assume(False)
+    with tempfile.TemporaryDirectory() as tmp:
+        problem = load_problem(*write_case(Path(tmp), rows, scenario), None)
+    bound = relaxation_optimum(problem)
+    if bound is None:
+        return
+    assert Fraction(bound) >= oracle.stage1_optimum()[0] - Fraction(1, 10**9)
 
 
 def test_on_keqiao_the_relaxation_is_within_1e4_of_the_optimum(keqiao_result):

@@ -105,14 +105,3 @@ def test_repeated_values_render_once_but_equal_keys_of_other_types_stay_apart():
     assert cells == [[1, "a"], ["yes", "a"], [1, "a"], [1, "a"], ["no", None], [0, "a"]]
     assert [type(row[0]) for row in cells] == [int, str, float, int, str, int]  # 1.0 stays a float
 
-
-def test_cells_are_typed_a_column_at_a_time_as_one_by_one():
-    import numpy as np
-
-    from allocator.output.spreadsheet import _kinds, _typed, typed
-
-    columns = ("enterprise_id", "boxes", "c_after", "reason")
-    rows = [["E1", "3", "0.5", np.int64(2)], ["E2", "", None, "x"], [np.str_("E3"), 4, 0.25, None]]
-    one_by_one = [[_typed(v, k) for v, k in zip(row, _kinds(columns))] for row in rows]
-    assert typed(columns, rows) == one_by_one == [["E1", 3, 0.5, 2], ["E2", "", None, "x"], ["E3", 4, 0.25, None]]
-    assert typed(columns, [["E1", "3"]]) == [["E1", 3]]  # a short row: as many cells as it has
