@@ -71,7 +71,7 @@ def explain(
 def _explain_week(instance, enterprise_id, days, arrivals, scenario, sets, encoding, lang, options) -> None:
     """The week's plan (as ``allocator plan`` makes it), then one firm's days in it."""
     from allocator.cli.plan import load_horizon
-    from allocator.errors import InputError, InputProblem
+    from allocator.errors import InputError, problem
     from allocator.output.words import t
     from allocator.plan.explain import explain_plan
     from allocator.plan.report import render_plan_explanation
@@ -79,10 +79,10 @@ def _explain_week(instance, enterprise_id, days, arrivals, scenario, sets, encod
 
     try:
         if days is None:
-            raise InputError([InputProblem("--arrivals", "arrivals are planned over days: give --plan-days D too")])
+            raise InputError([problem("--arrivals", "err_arrivals_without_days")])
         horizon = load_horizon(instance, days, arrivals, scenario, sets, encoding)
     except Exception as exc:
-        fail_on_bad_input(exc)
+        fail_on_bad_input(exc, lang.value if lang else "en")
     language = lang.value if lang else horizon.problem.scenario.lang
     result = plan(horizon, options)
     try:

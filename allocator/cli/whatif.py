@@ -89,13 +89,14 @@ def whatif(
 
 def _week(days, arrivals, problem, variants):
     """With --plan-days: every arrivals file read and the base's horizon checked before any run."""
-    from allocator.errors import InputError, InputProblem
+    from allocator.errors import InputError
+    from allocator.errors import problem as worded
 
     if days is None:
         if arrivals is not None:
-            raise InputError([InputProblem("--arrivals", "arrivals are planned over days: give --plan-days D too")])
+            raise InputError([worded("--arrivals", "err_arrivals_without_days")])
         if any("arrivals" in v.overrides for v in variants):
-            raise InputError([InputProblem("--vary/--scenarios", "the key 'arrivals' needs --plan-days D")])
+            raise InputError([worded("--vary/--scenarios", "err_arrivals_key_without_days")])
         return None
     from allocator.plan.arrivals import check_horizon
     from allocator.sweep.plans import read_weeks
@@ -157,4 +158,4 @@ def _write_sweep(problem, outcomes, options, started, out, lang, html, plots) ->
             add_visuals(outputs, *sweep_outputs(outcomes, lang, html is not None, plots is not None), html, plots)
         outputs.commit()
     except Exception as exc:
-        fail_on_bad_input(exc)
+        fail_on_bad_input(exc, lang)

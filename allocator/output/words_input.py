@@ -63,5 +63,12 @@ INPUT_TEXT: dict[str, dict[str, str]] = {
     "where_column": {"en": "column {column!r}", "zh": "“{column}”列"},
     "error": {"en": "error", "zh": "错误"},
     "note": {"en": "note", "zh": "注意"},
+    # --- a week's plan: the arrivals file and the horizon (allocator.plan.arrivals, allocator.cli) ---
+    "err_arrivals_nothing": {"en": "no column masks, passes or buses: nothing would arrive", "zh": "没有口罩、通行证或包车列：不会有任何到货"},
+    "err_arrivals_day": {"en": "day must be between 1 and {days} (the plan's --days), got {value}", "zh": "天数应在 1 到 {days} 之间（计划的 --days），实际为 {value}"},
+    "err_plan_days": {"en": "a plan has at least one day, got {days}", "zh": "计划至少要有一天，实际为 {days}"},
+    "err_plan_horizon": {"en": "a horizon of {days} days is longer than rules.mask_days = {mask_days}: masks are the stock a firm holds for mask_days and their use is not modelled, so plan at most {mask_days} days and re-run with the register's new stocks (a rolling plan)", "zh": "计划期 {days} 天长于 rules.mask_days = {mask_days}：口罩是企业按 mask_days 天储备的库存，其消耗未纳入模型，因此最多计划 {mask_days} 天，之后用登记表的新库存重新运行（滚动计划）"},
+    "err_arrivals_without_days": {"en": "arrivals are planned over days: give --plan-days D too", "zh": "到货是按天计划的：请同时给出 --plan-days D"},
+    "err_arrivals_key_without_days": {"en": "the key 'arrivals' needs --plan-days D", "zh": "参数“arrivals”需要 --plan-days D"},
     "err_no_commissioner_rows": {"en": "the file has a header but no commissioner rows", "zh": "文件只有表头，没有专员数据行"},
 }

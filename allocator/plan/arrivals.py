@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from allocator.data.table import read_table
-from allocator.errors import InputError, InputProblem
+from allocator.errors import InputError, InputProblem, problem
 
 KINDS = ("masks", "passes", "buses")
 #: Header names accepted besides the canonical ones (trimmed, case-insensitive).
@@ -74,13 +74,14 @@ def read_arrivals(path: str | Path, days: int, encoding: str | None = None) -> A
         if name is None:
             continue  # other columns (a note, a date) are kept in the file and ignored
         if name in positions:
-            problems.append(InputProblem(source, f"column {name!r} appears twice", row=1, column=cell.strip()))
+            problems.append(problem(source, "err_column_twice", row=1, column=cell.strip(), first=table.header[
+                positions[name]].strip(), second=cell.strip()))
         positions[name] = index
     if "day" not in positions:
-        problems.append(InputProblem(source, "required column is missing", row=1, column="day"))
+        problems.append(problem(source, "err_column_missing", row=1, column="day",
+                                names=", ".join(("day", *ALIASES["day"]))))
     if not any(kind in positions for kind in KINDS):
-        problems.append(InputProblem(source, "no column masks, passes or buses: nothing would arrive", row=1,
-                                     column="masks"))
+        problems.append(problem(source, "err_arrivals_nothing", row=1, column="masks"))
     if problems:
         raise InputError(problems)
     totals = {kind: np.zeros(days, dtype=np.int64) for kind in KINDS}
@@ -91,8 +92,7 @@ def read_arrivals(path: str | Path, days: int, encoding: str | None = None) -> A
 
         day = _count(cell("day"), source, line, "day", problems, required=True)
         if day is not None and not 1 <= day <= days:
-            problems.append(InputProblem(source, f"day must be between 1 and {days} (the plan's --days), got {day}",
-                                         row=line, column="day"))
+            problems.append(problem(source, "err_arrivals_day", row=line, column="day", days=days, value=day))
             day = None
         for kind in KINDS:
             value = _count(cell(kind), source, line, kind, problems)
@@ -116,19 +116,18 @@ def _count(text: str, source: str, row: int, column: str, problems: list[InputPr
     """A whole count >= 0, or None with the problem recorded (a blank optional cell is 0)."""
     if text == "":
         if required:
-            problems.append(InputProblem(source, "required value is blank", row=row, column=column))
+            problems.append(problem(source, "err_blank", row=row, column=column))
             return None
         return 0
     if text.startswith("-") and _NUMBER.match(text[1:]) and float(text[1:].replace(",", "")) > 0:
-        problems.append(InputProblem(source, f"must not be negative, got {text!r}", row=row, column=column))
+        problems.append(problem(source, "err_negative", row=row, column=column, value=text))
         return None
     if not _WHOLE.match(text):
-        problems.append(InputProblem(source, f"must be a whole number (like 12), got {text!r}", row=row,
-                                     column=column))
+        problems.append(problem(source, "err_whole", row=row, column=column, value=text))
         return None
     value = int(text.lstrip("+").split(".")[0].replace(",", ""))
     if value > MAX_COUNT:
-        problems.append(InputProblem(source, f"is above {MAX_COUNT:,}, got {text!r}", row=row, column=column))
+        problems.append(problem(source, "err_count_large", row=row, column=column, limit=f"{MAX_COUNT:,}", value=text))
         return None
     return value
 
@@ -136,9 +135,7 @@ def _count(text: str, source: str, row: int, column: str, problems: list[InputPr
 def check_horizon(days: int, mask_days: int, source: str = "--days") -> None:
     """The SPEC's limit: masks are a stock held for mask_days, consumption is not modelled."""
     if days < 1:
-        raise InputError([InputProblem(source, f"a plan has at least one day, got {days}", column="--days")])
+        raise InputError([problem(source, "err_plan_days", column="--days", days=days)])
     if days > mask_days:
-        raise InputError([InputProblem(
-            source, f"a horizon of {days} days is longer than rules.mask_days = {mask_days}: masks are the stock a "
-            f"firm holds for mask_days and their use is not modelled, so plan at most {mask_days} days and re-run "
-            "with the register's new stocks (a rolling plan)", column="rules.mask_days")])
+        raise InputError([problem(source, "err_plan_horizon", column="rules.mask_days", days=days,
+                                  mask_days=mask_days)])

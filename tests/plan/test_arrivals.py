@@ -89,3 +89,30 @@ def test_arrivals_are_whole_numbers_on_the_library_side():
         from allocator.plan.arrivals import Arrivals
 
         Arrivals(2, np.array([0, -1]), np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64))
+
+
+@pytest.mark.parametrize("case, text, days, fragments", BAD, ids=[c[0] for c in BAD])
+def test_every_arrivals_problem_has_chinese_words(tmp_path, case, text, days, fragments):
+    """Under --lang zh an officer reads no English: each problem carries a wording with a zh text."""
+    from allocator.output.words import TEXT, describe
+
+    with pytest.raises(InputError) as caught:
+        read_arrivals(_file(tmp_path, text), days)
+    for found in caught.value.problems:
+        assert found.code in TEXT, found
+        said = describe(found, "zh")
+        assert said != str(found) and "第 " in said and not any(word in said for word in ("must", "missing", "got"))
+
+
+def test_arrivals_and_horizon_errors_in_chinese_on_the_command_line(tmp_path):
+    path = _file(tmp_path, "day,masks\n9,-5\n")
+    result = run_cli(runner, ["plan", str(DATA / "week_pass.csv"), "--days", "3", "--arrivals", str(path),
+                              "-s", str(DATA / "week_pass.toml"), "--lang", "zh"])
+    assert result.exit_code == 2, result.output
+    assert "错误：" in result.output and "第 2 行" in result.output
+    assert "天数应在 1 到 3 之间" in result.output and "不能为负数" in result.output
+    longer = run_cli(runner, ["plan", str(DATA / "week_pass.csv"), "--days", "8", "-s", str(DATA / "week_pass.toml"),
+                              "--lang", "zh"])
+    assert longer.exit_code == 2 and "计划期 8 天长于 rules.mask_days" in longer.output
+    orphan = run_cli(runner, ["whatif", str(DATA / "week_pass.csv"), "--arrivals", str(path), "--lang", "zh"])
+    assert orphan.exit_code == 2 and "请同时给出 --plan-days D" in orphan.output
