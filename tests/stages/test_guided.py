@@ -145,3 +145,59 @@ def test_the_last_stage_leaves_time_for_the_report():
 
     clock = Clock(SolveOptions(time_limit=60), started=time.perf_counter() - 50)
     assert clock.stage_end(stages_left=1) - time.perf_counter() == pytest.approx(10 - FINISH_SHARE * 60, abs=0.1)
+
+
+# Five firms (found by a search over the strategies' instances), chain balance off: stage 2
+# is proven (weighted output 104.1427...) and the full search proves that 2 units keep it:
+# one box for E4 (tier A, one employee, 6 masks in stock) and the one bus of group O1 -> P1,
+# bringing E3's 3 workers home.  A guided stage 3 prices stage 2's prices over whole units
+# and reaches a bound of 1 only, so without the exclusion search it claims no optimum.
+EXCLUDED = ([dict(employees=46, on_post=10, away=4, origin="O2", park="P2", link="dyeing", tier="C", e=0.3, stock=82,
+                  trucks=2, value=13.95),
+             dict(employees=17, on_post=13, away=4, origin="O2", park="P2", link="fibre", tier="A", e=0.95, stock=159,
+                  trucks=4, value=49.52),
+             dict(employees=53, on_post=45, away=3, origin="O2", park="P2", link="dyeing", tier="B", e=0.79, stock=1,
+                  trucks=4, value=17.25),
+             dict(employees=9, on_post=2, away=3, origin="O1", park="P1", link="fibre", tier="C", e=0.79, stock=119,
+                  trucks=3, value=30.7),
+             dict(employees=1, on_post=1, away=0, origin="O2", park="P2", link="dyeing", tier="A", e=1.1, stock=6,
+                  trucks=2, value=8.46)],
+            {"supply.masks": 208, "rules.chain_balance": False, "supply.buses": 2, "supply.bus_seats": 20,
+             "tiers.C.mask_reserve": 0.0, "supply.passes": 0, "supply.mask_pack": 50})
+
+
+def test_a_guided_model_of_modest_size_proves_stage_3_by_exclusion(monkeypatch):
+    from allocator.stages import session
+
+    rows, overrides = EXCLUDED
+    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
+    monkeypatch.setattr(session, "GUIDED_ABOVE", 0)  # guided by size, as a 10,000-firm register is
+    by_size = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9))
+    assert any("LP relaxation" in note for note in by_size.notes)
+    exact = solve(problem, FULL)
+    assert by_size.stages[1].value == pytest.approx(exact.stages[1].value, rel=1e-12)
+    assert by_size.stages[2].status is Status.OPTIMAL and by_size.stages[2].value == exact.stages[2].value == 2
+    assert evaluate(problem, by_size.allocation).resources_used == 2
+    monkeypatch.setattr(session, "EXCLUSION_GUIDED_BELOW", 0)  # above the size: prices alone, no proof
+    assert solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9)).stages[2].status is not Status.OPTIMAL
+
+
+@SETTINGS
+@given(rows=firms(), overrides=supplies)
+def test_guided_by_size_claims_stage_3_only_what_the_full_search_confirms(rows, overrides):
+    from allocator.stages import session
+
+    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
+    exact = solve(problem, FULL)
+    previous, session.GUIDED_ABOVE = session.GUIDED_ABOVE, 0
+    try:
+        by_size = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9))
+    finally:
+        session.GUIDED_ABOVE = previous
+    assert by_size.evaluation.violations == ()
+    same = all(a.value == b.value for a, b in zip(by_size.stages[:2], exact.stages[:2]))
+    third, proven = by_size.stages[2], exact.stages[2]
+    if same and proven.status is Status.OPTIMAL:
+        assert third.bound is None or third.bound <= proven.value
+        if third.status is Status.OPTIMAL:
+            assert third.value == proven.value
