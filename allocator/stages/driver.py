@@ -150,7 +150,7 @@ def _stage3(session: Session, start: Allocation, second: StageResult) -> tuple[A
         if proof is not None:
             return start, proof
     tight = second.gap is not None and second.gap <= HOLD_OUTPUT_REL
-    if tight and session.may_exclude:  # a search around the LP cannot prove the exclusion
+    if tight and session.whole_search:  # a search around the LP cannot prove the exclusion
         return exclusion.by_exclusion(session, start, units)
     model.set_objective(counting(f.num_cols, units), 0.0, maximize=False)
     if session.guided and session.stage2_prices is not None:  # its LP's bound is far looser than theirs
