@@ -107,6 +107,7 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, SolverRun]:
     search around the LP from the best plan in what is left, and where the model is small
     enough (Session.whole_search) and time is left, branch and bound over the whole model
     (its bound may beat the priced one)."""
+    from allocator.allocation import evaluate
     from allocator.stages.prices_first import lp_and_prices
 
     began, share = time.perf_counter(), session.share(2)
@@ -115,15 +116,16 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, SolverRun]:
         seconds = relaxed.seconds if relaxed is not None else 0.0
         return start, SolverRun("infeasible" if relaxed else _stopped(), None, None, None, seconds, 0)
     limits = session.limits(rel_gap=min(session.options.rel_gap, OPTIMAL_REL_STAGE2))
-    if _open(session, best, run.bound, share, began):
+    value = evaluate(session.problem, best).weighted_output
+    if _open(session, value, run.bound, _left(share, began)):
         found = around_lp(session, start_vector(session.problem, session.f, best), _left(share, began), limits,
                           search=True, relaxed=relaxed)
-        best = _better(session, best, found)
+        best, value = better(session, best, value, found)
         run = replace(run, outcome=found.outcome, seconds=run.seconds + found.seconds, nodes=found.nodes)
-    if session.whole_search and _open(session, best, run.bound, share, began):
+    if session.whole_search and _open(session, value, run.bound, _left(share, began)):
         session.model.set_start(start_vector(session.problem, session.f, best))
         found = session.model.run(time_limit=_left(share, began), **limits)
-        best = _better(session, best, found)
+        best, value = better(session, best, value, found)
         if found.bound is not None and found.bound < run.bound:
             session.notes.append(f"stage 2's bound is that of branch and bound over the whole model, from the "
                                  f"best plan found (priced bound {run.bound:.9g})")
@@ -137,23 +139,20 @@ def _left(share: float | None, began: float) -> float | None:
     return None if share is None else share - (time.perf_counter() - began)
 
 
-def _open(session: Session, best: Allocation, bound: float, share: float | None, began: float) -> bool:
+def _open(session: Session, value: float, bound: float, left: float | None) -> bool:
     """Whether stage 2's gap is above the target with time enough left to search on."""
-    from allocator.allocation import evaluate
-
-    left = _left(share, began)
-    return (gap("max", evaluate(session.problem, best).weighted_output, bound) or 0.0) > session.options.rel_gap \
-        and (left is None or left >= MIN_SEARCH_SECONDS)
+    return (gap("max", value, bound) or 0.0) > session.options.rel_gap and (left is None or left >= MIN_SEARCH_SECONDS)
 
 
-def _better(session: Session, best: Allocation, found: SolverRun) -> Allocation:
-    """The search's plan if it keeps every rule and beats ``best`` (a search may stop on a worse
-    incumbent than its start: HiGHS does not always take the start)."""
+def better(session: Session, best: Allocation, value: float, found: SolverRun) -> tuple[Allocation, float]:
+    """The search's plan and its output if it keeps every rule and beats ``best`` (of output
+    ``value``), else ``best``: a search may stop on a worse incumbent than its start, since HiGHS
+    drops a start it finds infeasible at its own tolerance, and a second search follows."""
     from allocator.allocation import evaluate
 
     candidate = session.verify(best, found, hold_links=True)
     output = evaluate(session.problem, candidate).weighted_output
-    return candidate if output > evaluate(session.problem, best).weighted_output else best
+    return (candidate, output) if output > value else (best, value)
 
 
 def _stopped() -> str:

@@ -15,6 +15,7 @@ from hypothesis import given
 
 from allocator.stages.driver import solve_file
 from allocator.backends.highs import HighsModel
+from allocator.backends.base import SolverRun
 from allocator.model.formulation import build
 from allocator.data.loading import load_problem
 from allocator.problem import Problem, capacity
@@ -152,25 +153,26 @@ def test_the_last_stage_leaves_time_for_the_report():
 # one box for E4 (tier A, one employee, 6 masks in stock) and the one bus of group O1 -> P1,
 # bringing E3's 3 workers home.  A guided stage 3 prices stage 2's prices over whole units
 # and reaches a bound of 1 only, so without the exclusion search it claims no optimum.
-EXCLUDED = ([dict(employees=46, on_post=10, away=4, origin="O2", park="P2", link="dyeing", tier="C", e=0.3, stock=82,
-                  trucks=2, value=13.95),
-             dict(employees=17, on_post=13, away=4, origin="O2", park="P2", link="fibre", tier="A", e=0.95, stock=159,
-                  trucks=4, value=49.52),
-             dict(employees=53, on_post=45, away=3, origin="O2", park="P2", link="dyeing", tier="B", e=0.79, stock=1,
-                  trucks=4, value=17.25),
-             dict(employees=9, on_post=2, away=3, origin="O1", park="P1", link="fibre", tier="C", e=0.79, stock=119,
-                  trucks=3, value=30.7),
-             dict(employees=1, on_post=1, away=0, origin="O2", park="P2", link="dyeing", tier="A", e=1.1, stock=6,
-                  trucks=2, value=8.46)],
+FIELDS = ("employees", "on_post", "away", "origin", "park", "link", "tier", "e", "stock", "trucks", "value")
+EXCLUDED = ([(46, 10, 4, "O2", "P2", "dyeing", "C", 0.3, 82, 2, 13.95),
+             (17, 13, 4, "O2", "P2", "fibre", "A", 0.95, 159, 4, 49.52),
+             (53, 45, 3, "O2", "P2", "dyeing", "B", 0.79, 1, 4, 17.25),
+             (9, 2, 3, "O1", "P1", "fibre", "C", 0.79, 119, 3, 30.7),
+             (1, 1, 0, "O2", "P2", "dyeing", "A", 1.1, 6, 2, 8.46)],
             {"supply.masks": 208, "rules.chain_balance": False, "supply.buses": 2, "supply.bus_seats": 20,
              "tiers.C.mask_reserve": 0.0, "supply.passes": 0, "supply.mask_pack": 50})
+
+
+def _problem(rows, overrides) -> Problem:
+    """A problem from rows in FIELDS order (or the strategies' dicts) and scenario overrides."""
+    rows = [row if isinstance(row, dict) else dict(zip(FIELDS, row, strict=True)) for row in rows]
+    return Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
 
 
 def test_a_guided_model_of_modest_size_proves_stage_3_by_exclusion(monkeypatch):
     from allocator.stages import session
 
-    rows, overrides = EXCLUDED
-    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
+    problem = _problem(*EXCLUDED)
     monkeypatch.setattr(session, "GUIDED_ABOVE", 0)  # guided by size, as a 10,000-firm register is
     by_size = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9))
     assert any("LP relaxation" in note for note in by_size.notes)
@@ -187,7 +189,7 @@ def test_a_guided_model_of_modest_size_proves_stage_3_by_exclusion(monkeypatch):
 def test_guided_by_size_claims_only_what_the_full_search_confirms(rows, overrides):
     from allocator.stages import session
 
-    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
+    problem = _problem(rows, overrides)
     exact = solve(problem, FULL)
     previous, session.GUIDED_ABOVE = session.GUIDED_ABOVE, 0
     try:
@@ -212,14 +214,10 @@ def test_guided_by_size_claims_only_what_the_full_search_confirms(rows, override
 # the strategies' instances): the price search's plan is already optimal (weighted output
 # 4.7292569), but its priced bound stays 6e-4 above it and the search around the LP cannot
 # prove it; branch and bound over the whole model does.
-PRICED_GAP = ([dict(employees=53, on_post=28, away=14, origin="O1", park="P2", link="fibre", tier="A", e=1.1, stock=26,
-                    trucks=2, value=1.9),
-               dict(employees=42, on_post=20, away=18, origin="O1", park="P1", link="other", tier="A", e=0.8, stock=17,
-                    trucks=4, value=1.9),
-               dict(employees=44, on_post=41, away=1, origin="O1", park="P2", link="fibre", tier="A", e=1.1, stock=540,
-                    trucks=3, value=1.9),
-               dict(employees=39, on_post=29, away=1, origin="O1", park="P2", link="market", tier="C", e=1.1, stock=13,
-                    trucks=4, value=1.9)],
+PRICED_GAP = ([(53, 28, 14, "O1", "P2", "fibre", "A", 1.1, 26, 2, 1.9),
+               (42, 20, 18, "O1", "P1", "other", "A", 0.8, 17, 4, 1.9),
+               (44, 41, 1, "O1", "P2", "fibre", "A", 1.1, 540, 3, 1.9),
+               (39, 29, 1, "O1", "P2", "market", "C", 1.1, 13, 4, 1.9)],
               {"supply.buses": 2, "supply.bus_seats": 20, "tiers.C.mask_reserve": 0.3, "supply.mask_pack": 10,
                "supply.masks": 60, "supply.passes": 1, "rules.chain_balance": False})
 
@@ -227,8 +225,7 @@ PRICED_GAP = ([dict(employees=53, on_post=28, away=14, origin="O1", park="P2", l
 def test_a_guided_model_of_modest_size_proves_stage_2_by_branch_and_bound(monkeypatch):
     from allocator.stages import session
 
-    rows, overrides = PRICED_GAP
-    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
+    problem = _problem(*PRICED_GAP)
     monkeypatch.setattr(session, "GUIDED_ABOVE", 0)
     exact = solve(problem, FULL)
     by_size = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9))
@@ -238,3 +235,27 @@ def test_a_guided_model_of_modest_size_proves_stage_2_by_branch_and_bound(monkey
     monkeypatch.setattr(session, "WHOLE_SEARCH_BELOW", 0)
     priced = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9)).stages[1]
     assert priced.status is not Status.OPTIMAL and priced.bound > exact.stages[1].value * (1 + 1e-4)
+
+
+def test_a_guided_search_keeps_its_start_when_it_ends_on_a_worse_plan():
+    """Stage 2's searches hand on the better of their start and their incumbent: a valid but
+    worse incumbent (here: nothing handed out) must not replace the start."""
+    from allocator.model.formulation import build as formulation
+    from allocator.stages.clock import Clock
+    from allocator.stages.driver import initial_allocation
+    from allocator.stages.guided import better
+    from allocator.stages.session import Session
+
+    problem = _problem(*PRICED_GAP)
+    options = SolveOptions(time_limit=20, rel_gap=1e-9)
+    good = solve(problem, FULL).allocation
+    session = Session(problem, formulation(problem), options, Clock(options))
+    poor = initial_allocation(problem)
+    low, high = (evaluate(problem, plan).weighted_output for plan in (poor, good))
+    assert low < high
+    worse = SolverRun("time", low, None, start_vector(problem, session.f, poor), 1.0, 1)
+    kept, value = better(session, good, high, worse)
+    assert kept is good and value == high
+    taken, value = better(session, poor, low, SolverRun("time", high, None, start_vector(problem, session.f, good),
+                                                         1.0, 1))
+    assert value == pytest.approx(high) and evaluate(problem, taken).violations == ()
