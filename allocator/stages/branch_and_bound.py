@@ -16,10 +16,15 @@ if TYPE_CHECKING:
     from allocator.stages.session import Session
 
 
-def search(session: Session, start: Allocation | None, stages_left: int, **limits) -> SolverRun:
-    """One solver run in the stage's share of the time, from ``start`` (None: no start offered)."""
+def search(session: Session, start: Allocation | None, stages_left: int, seconds: float | None = None,
+           **limits) -> SolverRun:
+    """One solver run in the stage's share of the time (at most ``seconds`` of it), from ``start``
+    (None: no start offered)."""
     if start is not None:
         session.model.set_start(start_vector(session.problem, session.f, start))
-    run = session.model.run(time_limit=session.clock.share(stages_left), **session.limits(**limits))
+    limit = session.clock.share(stages_left)
+    if limit is not None and seconds is not None:
+        limit = max(0.05, min(limit, seconds))
+    run = session.model.run(time_limit=limit, **session.limits(**limits))
     session.clock.mark(f"stage{4 - stages_left}")
     return run

@@ -10,8 +10,8 @@ is feasible for it by construction.
     stage 2  max weighted output         prices first (chain balance off), a unit price that
                                          also proves stage 3, branch and bound (+ priced bound),
                                          or guided (prices, then a search around the LP)
-    stage 3  min boxes + passes + buses  proven in stage 2, by stage 2's prices, by exclusion,
-                                         or searched (+ priced bound)
+    stage 3  min boxes + passes + buses  proven in stage 2, by stage 2's prices, by exclusion
+                                         (near its bound, then minimised), or searched (+ priced bound)
 """
 
 from __future__ import annotations
@@ -150,10 +150,15 @@ def _stage3(session: Session, start: Allocation, second: StageResult) -> tuple[A
         if proof is not None:
             return start, proof
     tight = second.gap is not None and second.gap <= HOLD_OUTPUT_REL
+    excluded = None  # the exclusion search's run, when it ran without proving
     if tight and session.whole_search:  # a search around the LP cannot prove the exclusion
-        return exclusion.by_exclusion(session, start, units)
+        start, proof, excluded = exclusion.by_exclusion(session, start, units)
+        if proof is not None:
+            return start, proof
     model.set_objective(counting(f.num_cols, units), 0.0, maximize=False)
-    if session.guided and session.stage2_prices is not None:  # its LP's bound is far looser than theirs
+    if excluded is not None:
+        run = _minimise_after(session, start, excluded)
+    elif session.guided and session.stage2_prices is not None:  # its LP's bound is far looser than theirs
         run = SolverRun("guided", None, None, None, 0.0, 0)
     else:
         run = (guided if session.guided else branch_and_bound).search(session, start, 1)
@@ -162,6 +167,15 @@ def _stage3(session: Session, start: Allocation, second: StageResult) -> tuple[A
     bound = math.ceil(run.bound - 1e-6) if run.bound is not None else None  # the objective is a whole number
     run, bound = exclusion.priced_bound(session, run, value, bound)
     return best, session.claim(3, "min", run, value, bound)
+
+
+def _minimise_after(session: Session, start: Allocation, excluded: SolverRun) -> SolverRun:
+    """Branch and bound minimising units from the exclusion search's best plan, with the rest of
+    the stage; the larger of the two bounds is kept (each is proven)."""
+    run = branch_and_bound.search(session, start, 1)
+    bounds = [b for b in (run.bound, excluded.bound) if b is not None]
+    return SolverRun(run.outcome, run.objective, max(bounds) if bounds else None, run.values,
+                     run.seconds + excluded.seconds, run.nodes + excluded.nodes)
 
 
 def initial_allocation(problem: Problem) -> Allocation:
