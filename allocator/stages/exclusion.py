@@ -80,7 +80,8 @@ def by_exclusion(session: Session, start: Allocation, units: np.ndarray
     first = lp_bound(session, units, float(count))
     if first.bound is not None and first.bound >= count:
         return best, session.claim(3, "min", first, float(count), first.bound), first
-    if (gap("min", float(count), first.bound) or 1.0) > EXCLUSION_NEAR:
+    far = gap("min", float(count), first.bound)
+    if far is None or far > EXCLUSION_NEAR:  # without a bound, nothing says it is near
         return best, None, first
     share = session.share(1)
     deadline = None if share is None else time.perf_counter() + EXCLUSION_PART * share

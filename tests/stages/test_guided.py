@@ -259,3 +259,31 @@ def test_a_guided_search_keeps_its_start_when_it_ends_on_a_worse_plan():
     taken, value = better(session, poor, low, SolverRun("time", high, None, start_vector(problem, session.f, good),
                                                          1.0, 1))
     assert value == pytest.approx(high) and evaluate(problem, taken).violations == ()
+
+
+
+# One firm (found by a search over the strategies' instances): after stage 2, LP and prices do
+# not prove its stage 3 (the full search's optimum, 6 units), so the exclusion search runs.
+ONE_FIRM = ([(19, 0, 19, "O1", "P1", "market", "C", 0.8, 151, 4, 50.0)],
+            {"rules.chain_balance": True, "tiers.C.mask_reserve": 0.3, "supply.bus_seats": 20, "supply.mask_pack": 50,
+             "supply.buses": 1, "supply.passes": 3, "supply.masks": 545})
+
+
+@pytest.mark.parametrize("knob, value", [(None, None), ("EXCLUSION_NEAR", -1.0), ("EXCLUSION_PART", 0.0)])
+def test_stage_3_is_minimised_where_the_exclusion_is_skipped_or_cut_short(monkeypatch, knob, value):
+    """Skipped (no plan counts as near its bound) or given no time, the exclusion search leaves
+    stage 3 to branch and bound minimising units from its best plan: the claim must still be
+    proven, at the full search's optimum; left alone, the exclusion proves it by itself."""
+    from allocator.stages import branch_and_bound, exclusion
+
+    problem = _problem(*ONE_FIRM)
+    if knob is not None:
+        monkeypatch.setattr(exclusion, knob, value)
+    runs = []
+    original = branch_and_bound.search
+    monkeypatch.setattr(branch_and_bound, "search", lambda *a, **k: runs.append((a[2], k)) or original(*a, **k))
+    third = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9)).stages[2]
+    exact = solve(problem, FULL).stages[2]
+    assert third.status is Status.OPTIMAL and third.value == third.bound == exact.value == 6
+    excluding = [k.get("heuristics") is False for left, k in runs if left == 1]  # stage 3's runs: exclusion or not
+    assert excluding and (all(excluding) if knob is None else not any(excluding))
