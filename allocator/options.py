@@ -21,6 +21,7 @@ class SolveOptions:
     log: bool = False
     search: str = "auto"  # full: branch and bound; guided: LP bound + LP-guided plan; auto: by size
     solver: str = "highs"  # highs (default, fastest measured) or scip (through OR-Tools MathOpt)
+    exports: bool = False  # the caller writes the export within time_limit: the search leaves it time by size
 
     def __post_init__(self) -> None:
         if self.search not in SEARCHES:

@@ -29,6 +29,8 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 #: Style ids in styles.xml: 0 plain, 1 header, 2 block title, 3 note; number formats from 4 on.
 HEADER, TITLE, NOTE, FIRST_NUMBER = 1, 2, 3, 4
+#: zlib's fastest level: the province's workbook in 4.1 s instead of 4.7 s, 14 MB instead of 11 MB.
+COMPRESSION = 1
 #: Characters XML 1.0 does not allow, even escaped (Excel writes them as _xHHHH_).
 _CONTROL = {c: f"_x{c:04X}_" for c in range(32) if c not in (9, 10, 13)}
 
@@ -53,7 +55,7 @@ def render(sheets: Sequence[Sheet], widths: Sequence[dict[int, float]]) -> bytes
         def put(name: str, text: str) -> None:
             info = zipfile.ZipInfo(name, date_time=(2020, 2, 20, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, text.encode("utf-8"))
+            archive.writestr(info, text.encode("utf-8"), compresslevel=COMPRESSION)
 
         put("[Content_Types].xml", _content_types(len(sheets)))
         put("_rels/.rels", _package_rels())

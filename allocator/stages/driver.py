@@ -55,7 +55,7 @@ def solve(problem: Problem, options: SolveOptions | None = None, *, started: flo
 
 
 def _solve(problem: Problem, options: SolveOptions, started: float | None) -> Result:
-    clock = Clock(options, started)
+    clock = Clock(options, started, len(problem.instance))
     formulation = build(problem)
     clock.mark("build")
     session = Session(problem, formulation, options, clock)
