@@ -18,7 +18,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from decimal import Decimal
 
@@ -138,10 +137,17 @@ def _map_header(table: Table, problems: list[InputProblem]) -> dict[str, int]:
     return positions
 
 
-def _column(records: list[list[str]], position: int | None) -> pd.Series:
+def _column(records: list[list[str]], position: int | None) -> np.ndarray:
+    """A column's trimmed cells as an array of strings (object dtype: any length, no copies)."""
     if position is None:
-        return pd.Series([""] * len(records), dtype=object)
-    return pd.Series([r[position].strip() if position < len(r) else "" for r in records], dtype=object)
+        return _strings([""] * len(records))
+    return _strings([r[position].strip() if position < len(r) else "" for r in records])
+
+
+def _strings(cells: list[str]) -> np.ndarray:
+    out = np.empty(len(cells), dtype=object)
+    out[:] = cells
+    return out
 
 
 class _Checker:
@@ -155,112 +161,112 @@ class _Checker:
         at = self.positions.get(column)
         return self.table.header[at].strip() if at is not None else column
 
-    def flag(self, bad: np.ndarray, column: str, code: str, values: pd.Series | None = None, **fields) -> None:
+    def flag(self, bad: np.ndarray, column: str, code: str, values: np.ndarray | None = None, **fields) -> None:
         at = self.positions.get(column)
         header = self.table.header[at].strip() if at is not None else None
         for i in np.flatnonzero(bad):
             line = int(self.rows[i])
             cell_fields = {k: v[i] if isinstance(v, np.ndarray) else v for k, v in fields.items()}
             if values is not None:
-                cell_fields["value"] = values.iloc[i]
+                cell_fields["value"] = values[i]
             self.problems.append(problem(self.table.source, code, **self.table.place(line, at), column=column,
                                          header=header, **cell_fields))
 
 
-def _typed_columns(table: dict[str, pd.Series], check: _Checker) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _typed_columns(table: dict[str, np.ndarray], check: _Checker) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Typed columns, and per numeric column which cells parsed (cross-checks skip the others)."""
     values: dict[str, np.ndarray] = {}
     valid: dict[str, np.ndarray] = {}
     for column in ("enterprise_id", "park", "chain_link", "tier"):
-        check.flag((table[column] == "").to_numpy(), column, "err_blank")
-    values["enterprise_id"] = table["enterprise_id"].to_numpy(dtype=object)
-    values["name"] = table["name"].to_numpy(dtype=object)
-    values["park"] = table["park"].to_numpy(dtype=object)
-    values["origin"] = table["origin"].to_numpy(dtype=object)
-    links = table["chain_link"].str.lower()
-    values["chain_link"] = links.map(lambda x: LINK_ALIASES.get(x, x)).to_numpy(dtype=object)
-    tiers = table["tier"].str.upper()
-    check.flag((~tiers.isin(["A", "B", "C"]) & (tiers != "")).to_numpy(), "tier", "err_tier", table["tier"])
-    values["tier"] = tiers.to_numpy(dtype=object)
+        check.flag(table[column] == "", column, "err_blank")
+    for column in ("enterprise_id", "name", "park", "origin"):
+        values[column] = table[column]
+    values["chain_link"] = _strings([LINK_ALIASES.get(x, x) for x in (c.lower() for c in table["chain_link"])])
+    tiers = _strings([c.upper() for c in table["tier"]])
+    check.flag(_test(tiers, lambda c: c not in ("A", "B", "C", "")), "tier", "err_tier", table["tier"])
+    values["tier"] = tiers
     for column in COUNT_COLUMNS:
         values[column], valid[column] = _counts(table[column], column, column in REQUIRED, check)
     for column in REAL_COLUMNS:
         values[column], valid[column] = _reals(table[column], column, column in REQUIRED, check)
     default_value = values["employees"].astype(float)
-    blank_value = (table["output_value"] == "").to_numpy()
-    values["output_value"] = np.where(blank_value, default_value, values["output_value"])
+    values["output_value"] = np.where(table["output_value"] == "", default_value, values["output_value"])
     return values, valid
 
 
-def _bare(cells: pd.Series) -> pd.Series:
-    """Without thousands separators (only where there are some: most registers have none)."""
-    commas = cells.str.contains(",", regex=False).to_numpy(dtype=bool)
-    return cells.str.replace(",", "", regex=False) if commas.any() else cells
+def _test(cells: np.ndarray, holds) -> np.ndarray:
+    """``holds(cell)`` for every cell, as a boolean array."""
+    return np.fromiter((holds(c) for c in cells), dtype=bool, count=len(cells))
 
 
-def _full(cells: pd.Series, pattern: re.Pattern) -> pd.Series:
-    return cells.str.fullmatch(pattern).fillna(False).astype(bool)
+def _full(cells: np.ndarray, pattern: re.Pattern) -> np.ndarray:
+    return _test(cells, lambda c: pattern.fullmatch(c) is not None)
 
 
-def _grouped_badly(cells: pd.Series, malformed: pd.Series, *patterns: re.Pattern) -> pd.Series:
+def _numbers(cells: np.ndarray, good: np.ndarray) -> np.ndarray:
+    """The good cells' values without thousands separators (Python's correctly rounded
+    parsing), 0 elsewhere."""
+    return np.fromiter((float(c.replace(",", "")) if ok else 0.0 for c, ok in zip(cells, good)), dtype=float,
+                       count=len(cells))
+
+
+def _grouped_badly(cells: np.ndarray, malformed: np.ndarray, *patterns: re.Pattern) -> np.ndarray:
     """Cells that would be good numbers without their commas: thousands not grouped by three (1,20)."""
-    out = pd.Series(False, index=cells.index)
-    if malformed.any():
-        odd = cells[malformed]
-        bare = odd.str.replace(",", "", regex=False)
-        fits = np.logical_or.reduce([_full(bare, p).to_numpy() for p in patterns])
-        out[malformed] = odd.str.contains(",", regex=False).to_numpy() & fits
+    def fits(c: str) -> bool:
+        return "," in c and any(p.fullmatch(c.replace(",", "")) for p in patterns)
+
+    return _full_where(cells, malformed, fits)
+
+
+def _full_where(cells: np.ndarray, among: np.ndarray, holds) -> np.ndarray:
+    """``holds`` (a pattern, or a test of a cell) on the cells ``among`` marks only (the rare ones), False elsewhere."""
+    test = (lambda c: holds.fullmatch(c) is not None) if isinstance(holds, re.Pattern) else holds
+    out = np.zeros(len(cells), dtype=bool)
+    at = np.flatnonzero(among)
+    out[at] = [test(c) for c in cells[at]]
     return out
 
 
-def _full_where(cells: pd.Series, pattern: re.Pattern, among: pd.Series) -> pd.Series:
-    """:func:`_full` on the cells ``among`` marks only (the rare ones), False elsewhere."""
-    out = pd.Series(False, index=cells.index)
-    if among.any():
-        out[among] = _full(cells[among], pattern).to_numpy()
-    return out
-
-
-def _counts(cells: pd.Series, column: str, required: bool, check: _Checker) -> tuple[np.ndarray, np.ndarray]:
+def _counts(cells: np.ndarray, column: str, required: bool, check: _Checker) -> tuple[np.ndarray, np.ndarray]:
     blank = cells == ""
     good = _full(cells, _COUNT)
-    negative = _full_where(cells, _NEG_COUNT, ~good & ~blank)
+    negative = _full_where(cells, ~good & ~blank, _NEG_COUNT)
     if required:
-        check.flag(blank.to_numpy(), column, "err_blank")
-    check.flag(negative.to_numpy(), column, "err_negative", cells)
+        check.flag(blank, column, "err_blank")
+    check.flag(negative, column, "err_negative", cells)
     malformed = ~blank & ~good & ~negative
     grouping = _grouped_badly(cells, malformed, _COUNT, _NEG_COUNT)
-    check.flag(grouping.to_numpy(), column, "err_grouping", cells)
-    check.flag((malformed & ~grouping).to_numpy(), column, "err_whole", cells)
-    numbers = pd.to_numeric(_bare(cells.where(good, "0"))).to_numpy(dtype=float)
+    check.flag(grouping, column, "err_grouping", cells)
+    check.flag(malformed & ~grouping, column, "err_whole", cells)
+    numbers = _numbers(cells, good)
     check.flag(numbers > MAX_COUNT, column, "err_count_large", cells, limit=f"{MAX_COUNT:,}")
-    ok = (good | (blank & (not required))).to_numpy() & (numbers <= MAX_COUNT)
+    ok = (good | (blank & (not required))) & (numbers <= MAX_COUNT)
     return np.where(ok, numbers, 0).astype(np.int64), ok
 
 
-def _reals(cells: pd.Series, column: str, required: bool, check: _Checker) -> tuple[np.ndarray, np.ndarray]:
+def _reals(cells: np.ndarray, column: str, required: bool, check: _Checker) -> tuple[np.ndarray, np.ndarray]:
     blank = cells == ""
     plain = _full(cells, _REAL)
     ratio = column == "electricity_recovery"
-    percent = _full_where(cells, _PERCENT, ~plain & ~blank) if ratio else pd.Series(False, index=cells.index)
+    percent = _full_where(cells, ~plain & ~blank, _PERCENT) if ratio else np.zeros(len(cells), dtype=bool)
     good = plain | percent
     if required:
-        check.flag(blank.to_numpy(), column, "err_blank")
+        check.flag(blank, column, "err_blank")
     malformed = ~blank & ~good
     grouping = _grouped_badly(cells, malformed, _REAL, *((_PERCENT,) if ratio else ()))
-    check.flag(grouping.to_numpy(), column, "err_grouping", cells)
-    check.flag((malformed & ~grouping).to_numpy(), column, "err_ratio" if ratio else "err_decimal", cells)
-    numbers = pd.to_numeric(_bare(cells.where(plain, "0"))).to_numpy(dtype=float)
+    check.flag(grouping, column, "err_grouping", cells)
+    check.flag(malformed & ~grouping, column, "err_ratio" if ratio else "err_decimal", cells)
+    numbers = _numbers(cells, plain)
     if percent.any():  # 85% is 0.85 exactly as written (0.801, not 80.1 / 100 in binary)
-        at = np.flatnonzero(percent.to_numpy())
-        numbers[at] = [float(Decimal(_PERCENT.fullmatch(text).group(1).replace(",", "")) / 100) for text in cells.iloc[at]]
+        at = np.flatnonzero(percent)
+        numbers[at] = [float(Decimal(_PERCENT.fullmatch(text).group(1).replace(",", "")) / 100) for text in cells[at]]
     check.flag(numbers < 0, column, "err_negative", cells)
     if ratio:
         check.flag(numbers > 10, column, "err_ratio_large", cells)
     else:
-        check.flag((numbers == 0) & good.to_numpy(), column, "err_positive")
+        check.flag((numbers == 0) & good, column, "err_positive")
         check.flag(numbers > MAX_REAL, column, "err_real_large", cells)
-    return numbers, (good | (blank & (not required))).to_numpy()
+    return numbers, good | (blank & (not required))
 
 
 def _cross_checks(values: dict[str, np.ndarray], valid: dict[str, np.ndarray], check: _Checker) -> None:
@@ -272,10 +278,13 @@ def _cross_checks(values: dict[str, np.ndarray], valid: dict[str, np.ndarray], c
     check.flag(staff_ok & (on_post <= employees) & (on_post + away > employees), "workers_away", "err_away", **names)
     check.flag(valid["workers_away"] & (away > 0) & (values["origin"] == ""), "origin", "err_origin",
                away=names["away"], origin=check.written("origin"))
-    ids = pd.Series(values["enterprise_id"])
-    duplicated = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
+    ids = values["enterprise_id"]
+    first_row: dict[str, int] = {}
+    for ident, row in zip(ids, check.rows.tolist()):
+        first_row.setdefault(ident, row)
+    firsts = np.array([first_row[ident] for ident in ids], dtype=np.int64)
+    duplicated = (firsts != check.rows) & (ids != "")
     if duplicated.any():
-        first_row = pd.Series(check.rows).groupby(ids.to_numpy()).transform("first")
-        check.flag(duplicated, "enterprise_id", "err_duplicate", ids, first=first_row.astype(str).to_numpy())
+        check.flag(duplicated, "enterprise_id", "err_duplicate", ids, first=firsts.astype(str).astype(object))
 
 

@@ -270,9 +270,15 @@ def _spread(counts: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _running_max(value: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Running maximum within each owner's run of a sorted owner array, and where it was reached."""
-    import pandas as pd
-
-    running = pd.Series(value).groupby(owner, sort=False).cummax().to_numpy()
+    if not len(value):
+        return value.copy(), np.zeros(0, dtype=np.int64)
+    # values as ranks, each run's ranks lifted above the runs before: one accumulate, exact
+    order = np.argsort(value, kind="stable")
+    rank = np.empty(len(value), dtype=np.int64)
+    rank[order] = np.arange(len(value))
+    run = np.concatenate(([0], np.cumsum(owner[1:] != owner[:-1])))
+    lift = run * len(value)
+    running = value[order[np.maximum.accumulate(rank + lift) - lift]]
     # a run's first entry is its own maximum, so positions never leak from the run before
     where = np.maximum.accumulate(np.where(value >= running, np.arange(len(value)), 0))
     return running, where

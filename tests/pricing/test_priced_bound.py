@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from allocator.backends.highs import HighsModel
@@ -157,3 +157,19 @@ def test_deterministic_guided_runs_give_the_same_plans_and_bounds():
     assert [(s.status, s.value, s.bound) for s in first.stages] == [(s.status, s.value, s.bound) for s in second.stages]
     for a, b in zip(first.allocation.__dict__.values(), second.allocation.__dict__.values(), strict=True):
         assert np.array_equal(a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([-np.inf, -1.5, 0.0, 0.0, 2.0, 7.25])), max_size=30))
+def test_running_max_within_each_owner_is_that_of_a_plain_loop(cells):
+    """The segmented running maximum (numpy ranks, not pandas) against a loop: value and a
+    position where it was reached, never in an earlier owner's run."""
+    from allocator.pricing.bound import _running_max
+
+    owner = np.array(sorted(o for o, _ in cells), dtype=np.int64)
+    value = np.array([v for _, v in cells], dtype=float)
+    running, where = _running_max(value, owner)
+    for i in range(len(value)):
+        first = int(np.flatnonzero(owner == owner[i])[0])
+        assert running[i] == value[first:i + 1].max()
+        assert first <= where[i] <= i and value[where[i]] == running[i]
