@@ -62,6 +62,12 @@ EXCLUSION_NEAR = 0.2
 #: ... and for at most this part of stage 3's share; branch and bound minimising units, from
 #: the best plan found, gets the rest.
 EXCLUSION_PART = 0.5
+#: ... and for at most this many rounds that find a plan: each round's plan is often only one
+#: unit better (a heavy-tailed register of 1,000 firms, chain balance off: 185 rounds of
+#: 0.16 s, 2,955 -> 2,771 units against a bound of 2,554, where minimising units from there
+#: proved 2,675 in 0.2 s); on the families' registers that the exclusion proves, it found
+#: at most 2 plans before its proof.
+EXCLUSION_ROUNDS = 3
 
 
 def by_exclusion(session: Session, start: Allocation, units: np.ndarray
@@ -90,8 +96,8 @@ def by_exclusion(session: Session, start: Allocation, units: np.ndarray
     costs[f.c[f.c >= 0]] = -f.value_weight
     model.set_objective(costs, -f.constant_output, maximize=False)
     model.set_target(-output_hold(session.z2))  # any plan that holds stage 2 will do
-    seconds, nodes, proven = 0.0, 0, count == 0
-    while not proven:
+    seconds, nodes, proven, rounds = 0.0, 0, count == 0, 0
+    while not proven and rounds < EXCLUSION_ROUNDS:
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left < 0.05:
             break
@@ -105,7 +111,7 @@ def by_exclusion(session: Session, start: Allocation, units: np.ndarray
         fewer = evaluate(session.problem, candidate).resources_used
         if candidate is best or fewer >= count:
             break  # stopped by a limit before finding or excluding a better plan
-        best, count = candidate, fewer
+        best, count, rounds = candidate, fewer, rounds + 1
     model.set_target(None)
     model.set_row_bounds(row, -math.inf, math.inf)
     so_far = SolverRun("optimal" if proven else "time", count, count if proven else first.bound, None,

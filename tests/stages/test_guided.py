@@ -288,9 +288,10 @@ ONE_FIRM = ([(19, 0, 19, "O1", "P1", "market", "C", 0.8, 151, 4, 50.0)],
              "supply.buses": 1, "supply.passes": 3, "supply.masks": 545})
 
 
-@pytest.mark.parametrize("knob, value", [(None, None), ("EXCLUSION_NEAR", -1.0), ("EXCLUSION_PART", 0.0)])
+@pytest.mark.parametrize("knob, value", [(None, None), ("EXCLUSION_NEAR", -1.0), ("EXCLUSION_PART", 0.0),
+                                        ("EXCLUSION_ROUNDS", 0)])
 def test_stage_3_is_minimised_where_the_exclusion_is_skipped_or_cut_short(monkeypatch, knob, value):
-    """Skipped (no plan counts as near its bound) or given no time, the exclusion search leaves
+    """Skipped (no plan counts as near its bound), given no time or no round, the exclusion search leaves
     stage 3 to branch and bound minimising units from its best plan: the claim must still be
     proven, at the full search's optimum; left alone, the exclusion proves it by itself."""
     from allocator.stages import branch_and_bound, exclusion
