@@ -40,17 +40,16 @@ class Clock:
         self.last = now
 
     def share(self, stages_left: int, last_weight: float = 1.0) -> float | None:
-        """A stage's share of the remaining time: what is left, split by the stages' weights
-        (the last stage counting ``last_weight``); None when work, not time, bounds the search."""
+        """A stage's share of the remaining time: what is left before the finish (set aside
+        first, so that it does not eat the last stage's share), split by the stages' weights
+        (the last stage counting ``last_weight``; alone, it has all); None when work, not
+        time, bounds the search."""
         if self.options.deterministic:
             return None
-        left = self.options.time_limit - (time.perf_counter() - self.started)
-        return max(0.05, left / (stages_left - 1 + last_weight))
+        left = self.options.time_limit - self.finish - (time.perf_counter() - self.started)
+        return max(0.05, left if stages_left == 1 else left / (stages_left - 1 + last_weight))
 
     def stage_end(self, stages_left: int, last_weight: float = 1.0) -> float | None:
-        """When this stage's share ends (a ``time.perf_counter`` value), leaving the finish its part."""
+        """When this stage's share ends (a ``time.perf_counter`` value)."""
         share = self.share(stages_left, last_weight)
-        if share is None:
-            return None
-        left = self.share(1) - self.finish
-        return time.perf_counter() + min(share, left)
+        return None if share is None else time.perf_counter() + share
