@@ -32,7 +32,7 @@ def plan(horizon: Horizon, options: SolveOptions | None = None, *, started: floa
     A one-day horizon is ``allocator solve`` under day 1's store, and is its own baseline.
     """
     options = options or SolveOptions()
-    budget = Budget(options, started, stop)
+    budget = Budget(options, started, stop, len(horizon.problem.instance) * horizon.days)
     if horizon.days == 1 and horizon.first == 1:
         found, check, stages, notes, seated = solve_first_day(horizon, options, budget.left())
         budget.mark("solve")

@@ -19,6 +19,14 @@ EXPORT_PER_FIRM = 60e-6
 FINISH_MOST = 0.5
 
 
+def finish_seconds(options: SolveOptions, export: float) -> float:
+    """What the search leaves at the end of the limit: FINISH_SHARE of it, or ``export``
+    seconds if the caller writes an export within the limit and that is more, never more
+    than FINISH_MOST of it."""
+    needed = max(FINISH_SHARE * options.time_limit, export if options.exports else 0.0)
+    return min(needed, FINISH_MOST * options.time_limit)
+
+
 class Clock:
     """``--time-limit`` counts from when reading began and ends when the outputs are written:
     the stages share what is left after the finish (report and exports) is set aside."""
@@ -26,8 +34,7 @@ class Clock:
     def __init__(self, options: SolveOptions, started: float | None = None, firms: int = 0):
         """``started``: when reading the instance began (``time.perf_counter``); it counts against the limit."""
         now = time.perf_counter()
-        export = EXPORT_PER_FIRM * firms if options.exports else 0.0
-        self.finish = min(max(FINISH_SHARE * options.time_limit, export), FINISH_MOST * options.time_limit)
+        self.finish = finish_seconds(options, EXPORT_PER_FIRM * firms)
         self.started = now if started is None else started
         self.last = now
         self.timings: dict[str, float] = {} if started is None else {"read": now - started}

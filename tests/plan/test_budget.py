@@ -54,3 +54,18 @@ def test_a_time_limit_ends_the_same_way(monkeypatch):
     assert not result.interrupted and result.has_plan
     assert [s.status for s in result.stages] == [Status.TIME_LIMIT] * 3
 
+
+
+def test_a_large_week_leaves_its_export_time_within_the_limit():
+    """Keqiao's week (9,924 firms, 7 days) exported within a 10 s limit: 12 us a firm-day
+    (0.83 s) is kept back, not 5% (0.5 s, the run ended at 10.6 s); without an export, 5%."""
+    import time
+
+    from allocator.plan.budget import EXPORT_PER_FIRM_DAY, Budget
+
+    def left(exports: bool) -> float:
+        return Budget(SolveOptions(time_limit=10, exports=exports), time.perf_counter(), firm_days=9_924 * 7).left()
+
+    assert EXPORT_PER_FIRM_DAY * 9_924 * 7 > 0.8
+    assert left(exports=True) == pytest.approx(10 - EXPORT_PER_FIRM_DAY * 9_924 * 7, abs=0.05)
+    assert left(exports=False) == pytest.approx(9.5, abs=0.05)
