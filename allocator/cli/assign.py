@@ -59,7 +59,7 @@ def assign(
     watch = Watch(display)
     with Interrupts(watch, shown, display, quiet) as caught:
         try:
-            with live(display, console(stderr=True)):
+            with live(display, lambda: console(stderr=True)):
                 run = assign_files(instance, commissioners, scenario, set_,
                                    solve_options=SolveOptions(time_limit=time_limit, seed=seed),
                                    options=AssignOptions(time_limit=time_limit, workers=workers, seed=seed),

@@ -59,7 +59,7 @@ def explain(
     print_notes(problem.instance.notes, language)
     display = LiveProgress(None, language) if show_live(False) else None  # each re-solve has its own limit
     try:
-        with live(display, console(stderr=True)), watching(Watch(display)):
+        with live(display, lambda: console(stderr=True)), watching(Watch(display)):
             result = explain_one(problem, enterprise_id, options, search=not no_counterfactuals)
     except KeyError:
         colon = "：" if language == "zh" else ": "

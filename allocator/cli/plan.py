@@ -72,7 +72,7 @@ def plan(
     display = LiveProgress(None if deterministic else time_limit, language, began) if show_live(quiet, format) else None
     watch = Watch(display)
     with Interrupts(watch, language, display, quiet) as caught:
-        with live(display, console(stderr=True)), watching(watch):
+        with live(display, lambda: console(stderr=True)), watching(watch):
             result = plan_week(horizon, options, started=began, stop=lambda: watch.stopped)
         try:
             summary = _deliver(result, started, export, html, language, day_by_day, caught)

@@ -90,7 +90,7 @@ def solve(
     display = LiveProgress(None if deterministic else time_limit, language, begun) if show_live(quiet, format) else None
     watch = Watch(display)
     with Interrupts(watch, language, display, quiet) as caught:
-        with live(display, console(stderr=True)):
+        with live(display, lambda: console(stderr=True)):
             result = driver.solve(problem, options, started=begun, watch=watch)
         try:
             summary = _deliver(result, started, export, language, html, plots, caught)

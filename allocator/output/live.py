@@ -10,16 +10,15 @@ argument (``live_cf_tier|B``), so that it is shown in the officer's language.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Any
-
-from rich.console import Console, Group
-from rich.live import Live
-from rich.spinner import Spinner
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from allocator.output.words import STAGES, STATUSES, TEXT, name_of, t
 from allocator.output.wording import stage_value
+
+if TYPE_CHECKING:
+    from rich.console import Console, Group
 
 
 class LiveProgress:
@@ -34,6 +33,8 @@ class LiveProgress:
         self.note = ""
         self.done: list[str] = []
         self.stopping = False
+        from rich.spinner import Spinner
+
         self._spinner = Spinner("dots")
 
     def __call__(self, event: Any) -> None:
@@ -59,6 +60,9 @@ class LiveProgress:
         return max(0.0, distance) / abs(self.value)
 
     def __rich__(self) -> Group:
+        from rich.console import Group
+        from rich.text import Text
+
         lines: list[Any] = [Text(line, style="dim") for line in self.done]
         if self.note:
             lines.append(Text(self.note, style="cyan"))
@@ -84,11 +88,14 @@ class LiveProgress:
 
 
 @contextmanager
-def live(progress: LiveProgress | None, console: Console):
-    """Draw ``progress`` on ``console`` while the block runs (nothing when ``progress`` is None)."""
+def live(progress: LiveProgress | None, console: Callable[[], Console]):
+    """Draw ``progress`` on the console ``console()`` makes while the block runs (nothing when
+    ``progress`` is None: then rich is not even imported, 30 ms of a 0.5 s run)."""
     if progress is None:
         yield None
         return
-    with Live(progress, console=console, refresh_per_second=4, transient=True, redirect_stdout=False,
+    from rich.live import Live
+
+    with Live(progress, console=console(), refresh_per_second=4, transient=True, redirect_stdout=False,
               redirect_stderr=False) as shown:
         yield shown
