@@ -105,3 +105,6 @@ def test_repeated_values_render_once_but_equal_keys_of_other_types_stay_apart():
     assert cells == [[1, "a"], ["yes", "a"], [1, "a"], [1, "a"], ["no", None], [0, "a"]]
     assert [type(row[0]) for row in cells] == [int, str, float, int, str, int]  # 1.0 stays a float
 
+    # ... and without a bool among them (the summary sheet's bounds: stage 3's an int, stage 1's a float)
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes([Sheet.table("s", ["n"], [[1], [1.0], [0], [-0.0], [None]])])))
+    assert [type(row[0].value) for row in book["s"].iter_rows(min_row=2, max_row=5)] == [int, float, int, float]
