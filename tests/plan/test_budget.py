@@ -69,3 +69,24 @@ def test_a_large_week_leaves_its_export_time_within_the_limit():
     assert EXPORT_PER_FIRM_DAY * 9_924 * 7 > 0.8
     assert left(exports=True) == pytest.approx(10 - EXPORT_PER_FIRM_DAY * 9_924 * 7, abs=0.05)
     assert left(exports=False) == pytest.approx(9.5, abs=0.05)
+
+
+def test_a_one_day_plan_sets_its_export_time_aside_once(monkeypatch):
+    """``plan --days 1`` is ``solve``: the plan's budget keeps the export's time back, so the
+    solve inside it must not keep it back again (it did, at solve's larger rate per firm)."""
+    from allocator.stages import clock
+
+    seen = []
+    original = clock.Clock.__init__
+
+    def recording(self, options, started=None, firms=0):
+        original(self, options, started, firms)
+        seen.append(self.finish / options.time_limit)
+
+    monkeypatch.setattr(clock.Clock, "__init__", recording)
+    monkeypatch.setattr(clock, "EXPORT_PER_FIRM", 1.0)  # any export would take the most the clock allows
+    from allocator.plan.arrivals import Arrivals
+
+    one_day = Horizon(load_problem(DATA / "week_chain.csv", DATA / "week_chain.toml"), Arrivals.none(1))
+    result = plan(one_day, SolveOptions(time_limit=30, exports=True))
+    assert result.has_plan and seen == [pytest.approx(clock.FINISH_SHARE)]
