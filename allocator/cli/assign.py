@@ -21,6 +21,7 @@ from allocator.cli.common import (
     app,
     console,
     fail_on_bad_input,
+    progress_console,
     show_live,
 )
 
@@ -59,7 +60,7 @@ def assign(
     watch = Watch(display)
     with Interrupts(watch, shown, display, quiet) as caught:
         try:
-            with live(display, lambda: console(stderr=True)):
+            with live(display, progress_console):
                 run = assign_files(instance, commissioners, scenario, set_,
                                    solve_options=SolveOptions(time_limit=time_limit, seed=seed),
                                    options=AssignOptions(time_limit=time_limit, workers=workers, seed=seed),

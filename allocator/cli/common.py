@@ -174,3 +174,8 @@ def console(stderr: bool = False):
     return Console(highlight=False, stderr=stderr)
 
 
+def progress_console():
+    """The live display's console (stderr), made only when a display is shown."""
+    return console(stderr=True)
+
+

@@ -18,6 +18,7 @@ from allocator.cli.common import (
     console,
     fail_on_bad_input,
     print_notes,
+    progress_console,
     show_live,
 )
 
@@ -59,7 +60,7 @@ def explain(
     print_notes(problem.instance.notes, language)
     display = LiveProgress(None, language) if show_live(False) else None  # each re-solve has its own limit
     try:
-        with live(display, lambda: console(stderr=True)), watching(Watch(display)):
+        with live(display, progress_console), watching(Watch(display)):
             result = explain_one(problem, enterprise_id, options, search=not no_counterfactuals)
     except KeyError:
         colon = "：" if language == "zh" else ": "

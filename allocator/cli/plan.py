@@ -24,6 +24,7 @@ from allocator.cli.common import (
     console,
     fail_on_bad_input,
     print_notes,
+    progress_console,
     show_live,
 )
 
@@ -72,7 +73,7 @@ def plan(
     display = LiveProgress(None if deterministic else time_limit, language, began) if show_live(quiet, format) else None
     watch = Watch(display)
     with Interrupts(watch, language, display, quiet) as caught:
-        with live(display, lambda: console(stderr=True)), watching(watch):
+        with live(display, progress_console), watching(watch):
             result = plan_week(horizon, options, started=began, stop=lambda: watch.stopped)
         try:
             summary = _deliver(result, started, export, html, language, day_by_day, caught)

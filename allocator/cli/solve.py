@@ -34,6 +34,7 @@ from allocator.cli.common import (
     fail_on_bad_input,
     keys_epilog,
     print_notes,
+    progress_console,
     show_live,
 )
 
@@ -90,7 +91,7 @@ def solve(
     display = LiveProgress(None if deterministic else time_limit, language, begun) if show_live(quiet, format) else None
     watch = Watch(display)
     with Interrupts(watch, language, display, quiet) as caught:
-        with live(display, lambda: console(stderr=True)):
+        with live(display, progress_console):
             result = driver.solve(problem, options, started=begun, watch=watch)
         try:
             summary = _deliver(result, started, export, language, html, plots, caught)
