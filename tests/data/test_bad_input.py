@@ -41,6 +41,8 @@ CASES = [
     ("inf", _csv(_row(output_value="inf")), ["row 2", "'output_value'", "decimal"]),
     # counts above 10,000,000
     ("huge count", _csv(_row(employees="20000000", on_post="1")), ["row 2", "'employees'", "10,000,000"]),
+    # a count of 400 digits: too large, not an overflow (float parsing of the whole cell)
+    ("count of 400 digits", _csv(_row(masks_in_stock="9" * 400)), ["row 2", "'masks_in_stock'", "10,000,000"]),
     # duplicate ids name the first row too
     ("duplicate id", _csv(_row(), _row()), ["row 3", "'enterprise_id'", "first used at row 2"]),
     ("on_post above employees", _csv(_row(on_post="200")), ["row 2", "'on_post'", "larger than employees"]),

@@ -27,6 +27,8 @@ def _one(tmp_path, **cells: str):
     ("electricity_recovery", "85%", 0.85),
     ("electricity_recovery", "85 %", 0.85),
     ("electricity_recovery", "85％", 0.85),  # the full-width sign a Chinese input method types
+    ("employees", "１２０１", 1201),  # full-width digits, as that input method types them too
+    ("electricity_recovery", "０.９", 0.9),  # (pandas raised on them: a traceback, before 7bcbbde)
     ("electricity_recovery", "80.1%", 0.801),  # exactly as written: float("0.801"), not 80.1 / 100
     ("electricity_recovery", "120%", 1.2),
     ("electricity_recovery", "0.83", 0.83),
