@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.pricing.level_method import Oracle, minimise
+from allocator.pricing.seating import Seatings, compiled_pays
 from allocator.model.formulation import Formulation
 from allocator.problem import Problem, needed_for
 from allocator.allocation import Allocation
@@ -109,6 +110,8 @@ class PricedBound:
         self.problem, self.threads = problem, threads
         self._c = _candidates(problem, formulation)
         self._link_share = _link_shares(problem)
+        c, seats = self._c, problem.scenario.supply.bus_seats
+        self._compiled = compiled_pays(c.most_riders[c.group_order], c.group_start, seats * c.most_buses + 1)
 
     def output_bound(self, prices: Prices, lowest_link: float | None, evaluations: int = 1,
                      deadline: float | None = None, enough: float = -np.inf, seen: Seen | None = None) -> float:
@@ -170,16 +173,14 @@ class PricedBound:
         constants = np.ones(len(p), dtype=bool)
         constants[c.firms] = False
         total = float(worth[constants] @ p.c_before[constants]) + float(curves[c.curve_start[c.most_riders == 0]].sum())
-        seats, buses = p.scenario.supply.bus_seats, np.zeros(len(p.group_keys), dtype=np.int64)
-        kept = []
-        for group, start, end, most in zip(c.groups, c.group_start[:-1], c.group_start[1:], c.most_buses, strict=True):
-            members = c.group_order[start:end]
-            seating = _Seating.of(curves, c.curve_start[members], c.most_riders[members], seats, most)
-            priced = seating.by_buses - (prices.buses + unit) * np.arange(len(seating.by_buses))
+        seatings = Seatings.of(curves, c.curve_start[c.group_order], c.most_riders[c.group_order], c.group_start,
+                               p.scenario.supply.bus_seats, c.most_buses, self._compiled)
+        buses = np.zeros(len(p.group_keys), dtype=np.int64)
+        for group, worth_with in zip(c.groups, seatings.by_buses, strict=True):
+            priced = worth_with - (prices.buses + unit) * np.arange(len(worth_with))
             buses[group] = int(np.argmax(priced))
-            riders[members] = seating.riders(buses[group])
             total += float(priced[buses[group]])
-            kept.append((members, seating))
+        riders[c.group_order] = seatings.seated(buses[c.groups])
         pick = chosen[c.at_workers[c.curve_start + riders]]
         level = p.c_before.copy()
         level[c.firms] = c.level[pick]
@@ -187,20 +188,19 @@ class PricedBound:
         count = float(buses.sum())
         worth_of_plan = float(worth @ level) - (prices.boxes + unit) * boxes - (prices.passes + unit) * passes
         worth_of_plan -= (prices.buses + unit) * count
-        plan = self._plan(chosen, riders, buses, kept, unit)
+        plan = self._plan(chosen, riders, buses, seatings, unit)
         return Relaxed(total, worth_of_plan, boxes, passes, count, level @ self._link_share, float(weighted @ level),
                        plan, prices)
 
-    def _plan(self, chosen: np.ndarray, riders: np.ndarray, buses: np.ndarray, kept: list, unit: float) -> Allocation:
+    def _plan(self, chosen: np.ndarray, riders: np.ndarray, buses: np.ndarray, seatings: Seatings,
+              unit: float) -> Allocation:
         """The relaxed plan with the bus supply kept: buses go where they are worth most at these
         prices (the groups' own choices may charter more than the store holds, or fewer)."""
         c, supply = self._c, self.problem.scenario.supply.buses
-        worths = [seating.by_buses - unit * np.arange(len(seating.by_buses)) for _, seating in kept]
-        counts = _bus_choice(worths, supply)
+        counts = _bus_choice([worth - unit * np.arange(len(worth)) for worth in seatings.by_buses], supply)
         riders, buses = riders.copy(), buses.copy()
-        for (members, seating), group, count in zip(kept, c.groups, counts, strict=True):
-            if buses[group] != count:
-                buses[group], riders[members] = count, seating.riders(count)
+        if (buses[c.groups] != counts).any():
+            buses[c.groups], riders[c.group_order] = counts, seatings.seated(counts)
         pick = chosen[c.at_workers[c.curve_start + riders]]
         return _whole(len(self.problem), c.firms, c.boxes[pick], c.passes[pick], riders, buses)
 
@@ -284,45 +284,6 @@ def _running_max(value: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.n
     return running, where
 
 
-@dataclass(frozen=True)
-class _Seating:
-    """A bus group's firms combined over seats: its best worth with each bus count, and any
-    seat count's split among the firms."""
-
-    own: list[np.ndarray]  # each firm's best worth with 0, 1, ... workers back
-    combined: list[np.ndarray]  # the first k firms' best over seats, max-plus, k = 1, 2, ...
-    by_buses: np.ndarray  # the group's best worth with 0, 1, ... buses (the buses not paid for)
-    seats_of: np.ndarray  # seats with 0, 1, ... buses
-
-    @classmethod
-    def of(cls, curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, seats: int, most_buses: int) -> _Seating:
-        """Riders beyond the seats of the group's most buses cannot ride, so the combined curves
-        stop there: a group of 3,000 firms and 20,000 waiting workers (the concentrated family)
-        took a minute an evaluation and 3 GiB with curves over every worker."""
-        own = [curves[start: start + count + 1] for start, count in zip(starts, riders, strict=True)]
-        cap = seats * most_buses + 1
-        combined = [own[0][:cap]]
-        for curve in own[1:]:
-            combined.append(_max_plus(combined[-1], curve)[:cap])
-        most = len(combined[-1]) - 1
-        seats_of = np.minimum(np.arange(min(-(-most // seats), most_buses) + 1) * seats, most)
-        return cls(own, combined, np.maximum.accumulate(combined[-1])[seats_of], seats_of)
-
-    def riders(self, buses: int) -> np.ndarray:
-        """Each firm's workers back in the best plan with ``buses``: the seats are handed back
-        firm by firm, last first (only the seat count reached needs its split)."""
-        best = self.combined[-1]
-        seat = int(np.argmax(best[: self.seats_of[buses] + 1]))  # riders actually seated
-        back = np.zeros(len(self.own), dtype=np.int64)
-        for k in range(len(self.own) - 1, 0, -1):
-            before, curve = self.combined[k - 1], self.own[k]
-            shares = np.arange(max(0, seat - len(before) + 1), min(len(curve) - 1, seat) + 1)
-            back[k] = shares[np.argmax(before[seat - shares] + curve[shares])]
-            seat -= back[k]
-        back[0] = seat
-        return back
-
-
 def _bus_choice(worths: list[np.ndarray], supply: int) -> np.ndarray:
     """Bus counts per group, at most ``supply`` in all, for the most summed worth.
 
@@ -345,16 +306,6 @@ def _bus_choice(worths: list[np.ndarray], supply: int) -> np.ndarray:
         if counts[group] == reached - size and size <= left:
             counts[group], left = reached, left - size
     return counts
-
-
-def _max_plus(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """c[t] = max over i + j = t of a[i] + b[j]: two firms' best over t riders between them."""
-    if len(b) > len(a):
-        a, b = b, a
-    combined = np.full(len(a) + len(b) - 1, -np.inf)
-    for j, value in enumerate(b):
-        np.maximum(combined[j: j + len(a)], a + value, out=combined[j: j + len(a)])
-    return combined
 
 
 def _link_shares(problem: Problem):

@@ -1,0 +1,108 @@
+"""The bus groups' max-plus knapsacks: against enumeration, and compiled against numpy bit for bit."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from allocator.data.loading import load_problem
+from allocator.model.formulation import build
+from allocator.pricing import seating
+from allocator.pricing.bound import PricedBound, Prices
+from allocator.pricing.seating import Seatings
+from tests.conftest import KEQIAO
+from tests.strategies import SETTINGS
+
+
+@st.composite
+def groups(draw):
+    """Bus groups of 1-4 firms, each with a curve over 0-4 workers back (any worths, ties
+    likely), a seat count and each group's most buses."""
+    sizes = draw(st.lists(st.integers(1, 4), min_size=1, max_size=4))
+    riders = np.array([draw(st.integers(0, 4)) for _ in range(sum(sizes))], dtype=np.int64)
+    worths = st.integers(-6, 12).map(lambda x: x / 4)
+    curves = np.array([draw(worths) for _ in range(int((riders + 1).sum()))])
+    starts = np.cumsum(riders + 1) - (riders + 1)
+    group_start = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    most_buses = np.array([draw(st.integers(0, 4)) for _ in sizes], dtype=np.int64)
+    return curves, starts, riders, group_start, draw(st.integers(1, 3)), most_buses
+
+
+def _by_enumeration(curves, starts, riders, members, seats):
+    """The best worth of a group's firms with at most ``seats`` riders, over every split."""
+    choices = [range(riders[k] + 1) for k in members]
+    return max(sum(curves[starts[k] + r] for k, r in zip(members, split)) for split in itertools.product(*choices)
+               if sum(split) <= seats)
+
+
+@SETTINGS
+@given(drawn=groups(), data=st.data())
+def test_each_group_best_with_y_buses_is_the_best_split_of_its_seats(drawn, data):
+    curves, starts, riders, group_start, bus_seats, most_buses = drawn
+    seatings = Seatings.of(curves, starts, riders, group_start, bus_seats, most_buses)
+    buses = np.array([data.draw(st.integers(0, len(w) - 1)) for w in seatings.by_buses], dtype=np.int64)
+    seated = seatings.seated(buses)
+    for g, worth_with in enumerate(seatings.by_buses):
+        members = range(group_start[g], group_start[g + 1])
+        # a bus count past the one that seats every rider adds nothing, so the list stops there
+        assert len(worth_with) - 1 == min(-(-int(riders[members].sum()) // bus_seats), most_buses[g])
+        for y, worth in enumerate(worth_with):
+            assert worth == _by_enumeration(curves, starts, riders, members, bus_seats * y)
+        # the split handed back fits the seats and is worth the group's best
+        split = seated[group_start[g]: group_start[g + 1]]
+        assert (split >= 0).all() and (split <= riders[members]).all()
+        assert split.sum() <= bus_seats * buses[g]
+        assert sum(curves[starts[k] + r] for k, r in zip(members, split)) == worth_with[buses[g]]
+
+
+@SETTINGS
+@given(drawn=groups(), data=st.data())
+def test_compiled_and_numpy_give_the_same_floats(drawn, data):
+    curves, starts, riders, group_start, bus_seats, most_buses = drawn
+    # thirds and tenths round in the sums; ties stay likely, so the first maximum must be kept alike
+    curves = curves + np.array([data.draw(st.sampled_from([0.0, 0.0, 0.1, 1 / 3, -0.7])) for _ in curves])
+    plain = Seatings.of(curves, starts, riders, group_start, bus_seats, most_buses, compiled=False)
+    compiled = Seatings.of(curves, starts, riders, group_start, bus_seats, most_buses, compiled=True)
+    assert plain.combined.tobytes() == compiled.combined.tobytes()
+    assert (plain.lengths == compiled.lengths).all()
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(plain.by_buses, compiled.by_buses, strict=True))
+    buses = np.array([data.draw(st.integers(0, len(w) - 1)) for w in plain.by_buses], dtype=np.int64)
+    assert (plain.seated(buses) == compiled.seated(buses)).all()
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_on_a_tie_the_later_firm_takes_the_fewest_seats(compiled):
+    # two firms worth 0 with no worker back and 1 with one, one seat: either may take it (worth 1);
+    # both paths give it to the first firm, as numpy's argmax keeps the first maximum
+    curves, starts, riders = np.array([0.0, 1, 0, 1]), np.array([0, 2]), np.array([1, 1])
+    seatings = Seatings.of(curves, starts, riders, np.array([0, 2]), 1, np.array([2]), compiled=compiled)
+    assert seatings.by_buses[0].tolist() == [0.0, 1.0, 2.0]
+    assert seatings.seated(np.array([1])).tolist() == [1, 0]
+    assert seatings.seated(np.array([2])).tolist() == [1, 1]
+
+
+def test_work_counts_the_additions_of_the_combination():
+    # group 0: firms with 2, 3 riders, cap 10: the second adds its 4 entries to 3 -> 12;
+    # group 1: firms with 1, 1, 5 riders, cap 3: 2 entries to 2, then 6 entries to 3 (cut) -> 4 + 18
+    riders = np.array([2, 3, 1, 1, 5])
+    assert seating.work(riders, np.array([0, 2, 5]), np.array([10, 3])) == 12 + 4 + 18
+
+
+@pytest.mark.parametrize("prices", [Prices(0.01, 0.5, 3.0, np.zeros(0)), Prices(0.0, 0.0, 0.0, np.zeros(0))])
+def test_the_priced_relaxation_is_the_same_compiled_or_not(monkeypatch, prices):
+    problem = load_problem(KEQIAO, None, ["supply.buses=60"])
+    links = np.full(len(problem.links), 2.0)
+    prices = Prices(prices.boxes, prices.passes, prices.buses, links)
+    monkeypatch.setattr(seating, "COMPILED_FROM", np.inf)
+    plain = PricedBound(problem, build(problem))
+    monkeypatch.setattr(seating, "COMPILED_FROM", 0)
+    compiled = PricedBound(problem, build(problem))
+    assert not plain._compiled and compiled._compiled
+    a, b = plain.best(prices), compiled.best(prices)
+    assert a.worth == b.worth and a.plan_worth == b.plan_worth
+    for field in ("boxes", "passes", "returned", "buses"):
+        assert (getattr(a.allocation, field) == getattr(b.allocation, field)).all()
