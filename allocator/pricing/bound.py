@@ -176,10 +176,8 @@ class PricedBound:
         seatings = Seatings.of(curves, c.curve_start[c.group_order], c.most_riders[c.group_order], c.group_start,
                                p.scenario.supply.bus_seats, c.most_buses, self._compiled)
         buses = np.zeros(len(p.group_keys), dtype=np.int64)
-        for group, worth_with in zip(c.groups, seatings.by_buses, strict=True):
-            priced = worth_with - (prices.buses + unit) * np.arange(len(worth_with))
-            buses[group] = int(np.argmax(priced))
-            total += float(priced[buses[group]])
+        buses[c.groups], worth_of_buses = seatings.best_buses(prices.buses + unit)
+        total += worth_of_buses
         riders[c.group_order] = seatings.seated(buses[c.groups])
         pick = chosen[c.at_workers[c.curve_start + riders]]
         level = p.c_before.copy()
@@ -197,7 +195,7 @@ class PricedBound:
         """The relaxed plan with the bus supply kept: buses go where they are worth most at these
         prices (the groups' own choices may charter more than the store holds, or fewer)."""
         c, supply = self._c, self.problem.scenario.supply.buses
-        counts = _bus_choice([worth - unit * np.arange(len(worth)) for worth in seatings.by_buses], supply)
+        counts = _bus_choice(seatings.worth_lists(unit), supply)
         riders, buses = riders.copy(), buses.copy()
         if (buses[c.groups] != counts).any():
             buses[c.groups], riders[c.group_order] = counts, seatings.seated(counts)

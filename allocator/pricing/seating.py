@@ -32,7 +32,8 @@ class Seatings:
     combined: np.ndarray  # per rider firm: its group's firms up to it combined, end to end
     at: np.ndarray  # per rider firm: where its combined curve starts
     lengths: np.ndarray
-    by_buses: list[np.ndarray]  # per group: its best worth with 0, 1, ... buses (the buses not paid for)
+    by_buses: np.ndarray  # each group's best worth with 0, 1, ... buses (the buses not paid for), end to end
+    bus_start: np.ndarray  # per group and the end: where its worths start in ``by_buses``
     bus_seats: int
     compiled: bool
 
@@ -44,19 +45,35 @@ class Seatings:
         took a minute an evaluation and 3 GiB with curves over every worker."""
         caps = bus_seats * most_buses + 1
         if compiled:
-            from allocator.pricing.compiled import combine
-
-            combined, lengths = combine(curves, starts, riders, group_start, caps)
+            from allocator.pricing.compiled import by_buses, combine
         else:
-            combined, lengths = _combine(curves, starts, riders, group_start, caps)
+            by_buses, combine = _by_buses, _combine
+        combined, lengths = combine(curves, starts, riders, group_start, caps)
         at = np.cumsum(lengths) - lengths
-        by_buses = []
-        for g, last in enumerate(group_start[1:] - 1):
-            best = combined[at[last]: at[last] + lengths[last]]
-            most = len(best) - 1
-            seats_of = np.minimum(np.arange(min(-(-most // bus_seats), most_buses[g]) + 1) * bus_seats, most)
-            by_buses.append(np.maximum.accumulate(best)[seats_of])
-        return cls(curves, starts, riders, group_start, combined, at, lengths, by_buses, bus_seats, compiled)
+        worth, bus_start = by_buses(combined, at, lengths, group_start, bus_seats, most_buses)
+        return cls(curves, starts, riders, group_start, combined, at, lengths, worth, bus_start, bus_seats, compiled)
+
+    @property
+    def bus_counts(self) -> np.ndarray:
+        """Alongside ``by_buses``: the bus count of each entry."""
+        return np.arange(len(self.by_buses)) - np.repeat(self.bus_start[:-1], np.diff(self.bus_start))
+
+    def best_buses(self, bus_price: float) -> tuple[np.ndarray, float]:
+        """Each group's bus count with the most worth less ``bus_price`` a bus (the fewest on a
+        tie), and the sum of those worths."""
+        priced = self.by_buses - bus_price * self.bus_counts
+        if not len(priced):
+            return np.zeros(0, dtype=np.int64), 0.0
+        sizes = np.diff(self.bus_start)
+        best = np.repeat(np.maximum.reduceat(priced, self.bus_start[:-1]), sizes)
+        hits = np.flatnonzero(priced == best)
+        group = np.repeat(np.arange(len(sizes)), sizes)[hits]
+        first = hits[np.r_[True, group[1:] != group[:-1]]]
+        return first - self.bus_start[:-1], float(priced[first].sum())
+
+    def worth_lists(self, bus_price: float) -> list[np.ndarray]:
+        """Each group's worth with 0, 1, ... buses less ``bus_price`` a bus, one array a group."""
+        return np.split(self.by_buses - bus_price * self.bus_counts, self.bus_start[1:-1])
 
     def seated(self, buses: np.ndarray) -> np.ndarray:
         """Each rider firm's workers back in its group's best plan with ``buses`` (one count a group)."""
@@ -117,6 +134,18 @@ def _combine(curves, starts, riders, group_start, caps) -> tuple[np.ndarray, np.
             pieces.append(combined)
     lengths = np.array([len(piece) for piece in pieces], dtype=np.int64)
     return (np.concatenate(pieces) if pieces else np.zeros(0)), lengths
+
+
+def _by_buses(combined, at, lengths, group_start, bus_seats, most_buses) -> tuple[np.ndarray, np.ndarray]:
+    """numpy's twin of :func:`allocator.pricing.compiled.by_buses`."""
+    worths = []
+    for g, last in enumerate(group_start[1:] - 1):
+        best = combined[at[last]: at[last] + lengths[last]]
+        most = len(best) - 1
+        seats_of = np.minimum(np.arange(min(-(-most // bus_seats), most_buses[g]) + 1) * bus_seats, most)
+        worths.append(np.maximum.accumulate(best)[seats_of])
+    bus_start = np.r_[0, np.cumsum([len(worth) for worth in worths], dtype=np.int64)].astype(np.int64)
+    return (np.concatenate(worths) if worths else np.zeros(0)), bus_start
 
 
 def _seat(curves, starts, riders, group_start, combined, at, lengths, limits) -> np.ndarray:

@@ -44,9 +44,9 @@ def _by_enumeration(curves, starts, riders, members, seats):
 def test_each_group_best_with_y_buses_is_the_best_split_of_its_seats(drawn, data):
     curves, starts, riders, group_start, bus_seats, most_buses = drawn
     seatings = Seatings.of(curves, starts, riders, group_start, bus_seats, most_buses)
-    buses = np.array([data.draw(st.integers(0, len(w) - 1)) for w in seatings.by_buses], dtype=np.int64)
+    buses = np.array([data.draw(st.integers(0, len(w) - 1)) for w in seatings.worth_lists(0.0)], dtype=np.int64)
     seated = seatings.seated(buses)
-    for g, worth_with in enumerate(seatings.by_buses):
+    for g, worth_with in enumerate(seatings.worth_lists(0.0)):
         members = range(group_start[g], group_start[g + 1])
         # a bus count past the one that seats every rider adds nothing, so the list stops there
         assert len(worth_with) - 1 == min(-(-int(riders[members].sum()) // bus_seats), most_buses[g])
@@ -69,8 +69,9 @@ def test_compiled_and_numpy_give_the_same_floats(drawn, data):
     compiled = Seatings.of(curves, starts, riders, group_start, bus_seats, most_buses, compiled=True)
     assert plain.combined.tobytes() == compiled.combined.tobytes()
     assert (plain.lengths == compiled.lengths).all()
-    assert all(a.tobytes() == b.tobytes() for a, b in zip(plain.by_buses, compiled.by_buses, strict=True))
-    buses = np.array([data.draw(st.integers(0, len(w) - 1)) for w in plain.by_buses], dtype=np.int64)
+    assert plain.by_buses.tobytes() == compiled.by_buses.tobytes()
+    assert (plain.bus_start == compiled.bus_start).all()
+    buses = np.array([data.draw(st.integers(0, len(w) - 1)) for w in plain.worth_lists(0.0)], dtype=np.int64)
     assert (plain.seated(buses) == compiled.seated(buses)).all()
 
 
@@ -80,9 +81,19 @@ def test_on_a_tie_the_later_firm_takes_the_fewest_seats(compiled):
     # both paths give it to the first firm, as numpy's argmax keeps the first maximum
     curves, starts, riders = np.array([0.0, 1, 0, 1]), np.array([0, 2]), np.array([1, 1])
     seatings = Seatings.of(curves, starts, riders, np.array([0, 2]), 1, np.array([2]), compiled=compiled)
-    assert seatings.by_buses[0].tolist() == [0.0, 1.0, 2.0]
+    assert seatings.by_buses.tolist() == [0.0, 1.0, 2.0]
     assert seatings.seated(np.array([1])).tolist() == [1, 0]
     assert seatings.seated(np.array([2])).tolist() == [1, 1]
+
+
+@SETTINGS
+@given(drawn=groups(), price=st.sampled_from([0.0, 0.25, 0.5, 1.0, 3.0]))
+def test_each_group_takes_the_fewest_buses_of_most_worth_at_the_bus_price(drawn, price):
+    seatings = Seatings.of(*drawn)
+    chosen, total = seatings.best_buses(price)
+    expected = [int(np.argmax(worth - price * np.arange(len(worth)))) for worth in seatings.worth_lists(0.0)]
+    assert chosen.tolist() == expected
+    assert total == pytest.approx(sum(w[y] - price * y for w, y in zip(seatings.worth_lists(0.0), expected)))
 
 
 def test_work_counts_the_additions_of_the_combination():
