@@ -5,8 +5,8 @@
 
 One in-process solve with ``exports=True`` (the finish kept back as for ``solve --export``),
 printing a line when each LP, search in the box, bus bound, price search and stage-3 priced
-bound begins and ends, with its outcome, objective and bound; then the timings and each
-stage's claim.  The province's figures in docs/performance.md (2026-12-06) came from it.
+bound begins and ends, with its outcome, objective and bound; then the timings, the priced
+relaxation's evaluations (count and seconds) and each stage's claim.  The province's figures in docs/performance.md (2026-12-06) came from it.
 """
 
 from __future__ import annotations
@@ -37,6 +37,22 @@ def traced(owner, name: str, began: float) -> None:
     setattr(owner, name, wrapper)
 
 
+def counted(owner, name: str) -> dict:
+    """Replace ``owner.name`` by a wrapper that counts its calls and the seconds they take."""
+    inner, tally = getattr(owner, name), {"calls": 0, "seconds": 0.0}
+
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            tally["calls"] += 1
+            tally["seconds"] += time.perf_counter() - start
+
+    setattr(owner, name, wrapper)
+    return tally
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("instance", nargs="?", help="register (default: the generated province)")
@@ -47,11 +63,13 @@ def main() -> None:
     from allocator.backends.highs import HighsModel
     from allocator.data.loading import load_problem
     from allocator.options import SolveOptions
+    from allocator.pricing.bound import PricedBound
     from allocator.stages import driver, exclusion, guided, prices_first
 
     for owner, name in [(guided, "around_lp"), (guided, "bus_bound"), (prices_first, "priced_output"),
                         (exclusion, "units_bound"), (HighsModel, "relaxation"), (HighsModel, "run")]:
         traced(owner, name, began)
+    evaluations = counted(PricedBound, "best")
     if args.instance is None:
         import run
 
@@ -61,6 +79,7 @@ def main() -> None:
     problem = load_problem(instance, None, sets)
     result = driver.solve(problem, SolveOptions(time_limit=args.time_limit, exports=True), started=began)
     print({k: round(v, 2) for k, v in result.timings.items()})
+    print(f"priced evaluations: {evaluations['calls']} in {evaluations['seconds']:.1f} s")
     for stage in result.stages:
         print(stage.stage, stage.status.value, stage.gap, round(stage.seconds, 2))
 
