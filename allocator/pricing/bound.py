@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.pricing.level_method import Oracle, minimise
-from allocator.pricing.seating import Seatings, compiled_pays
+from allocator.pricing.seating import Seatings, methods
 from allocator.model.formulation import Formulation
 from allocator.problem import Problem, needed_for
 from allocator.allocation import Allocation
@@ -111,7 +111,7 @@ class PricedBound:
         self._c = _candidates(problem, formulation)
         self._link_share = _link_shares(problem)
         c, seats = self._c, problem.scenario.supply.bus_seats
-        self._compiled = compiled_pays(c.most_riders[c.group_order], c.group_start, seats * c.most_buses + 1)
+        self._large, self._compiled = methods(c.most_riders[c.group_order], c.group_start, seats * c.most_buses + 1)
 
     def output_bound(self, prices: Prices, lowest_link: float | None, evaluations: int = 1,
                      deadline: float | None = None, enough: float = -np.inf, seen: Seen | None = None) -> float:
@@ -174,7 +174,7 @@ class PricedBound:
         constants[c.firms] = False
         total = float(worth[constants] @ p.c_before[constants]) + float(curves[c.curve_start[c.most_riders == 0]].sum())
         seatings = Seatings.of(curves, c.curve_start[c.group_order], c.most_riders[c.group_order], c.group_start,
-                               p.scenario.supply.bus_seats, c.most_buses, self._compiled)
+                               p.scenario.supply.bus_seats, c.most_buses, self._compiled, self._large)
         buses = np.zeros(len(p.group_keys), dtype=np.int64)
         buses[c.groups], worth_of_buses = seatings.best_buses(prices.buses + unit)
         total += worth_of_buses

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from allocator.pricing.envelope import Envelopes
+
 #: Additions an evaluation (see :func:`work`) from which the compiled kernels pay for loading
 #: numba (about 0.45 s a process): numpy takes about 2.5 ns an addition, compiled 0.5 ns, and a
 #: price search runs tens of evaluations.  The province needs 345 million, the concentrated
@@ -20,38 +22,55 @@ import numpy as np
 COMPILED_FROM = 50_000_000
 
 
+#: Additions from which one group is priced over its firms' concave envelopes instead
+#: (:mod:`allocator.pricing.envelope`): about 50 ms compiled for that group alone, each evaluation.
+#: The concentrated family at 10,000 firms has six groups of 0.8 to 4.8 billion; the province's
+#: largest needs 59 million and stays exact (its envelope would be up to 5.7 above it, 4e-4).
+ENVELOPE_FROM = 100_000_000
+
+
 @dataclass(frozen=True)
 class Seatings:
-    """Every bus group's firms combined over seats.  Rider firms are in group order: group g's
-    are ``group_start[g]: group_start[g + 1]``."""
+    """Every bus group's firms combined over seats: each group's best worth with 0, 1, ... buses
+    and, for any bus counts, each firm's riders.  Rider firms are in group order: group g's are
+    ``group_start[g]: group_start[g + 1]``."""
 
-    curves: np.ndarray  # every firm's best worth with 0, 1, ... workers back, end to end
-    starts: np.ndarray  # per rider firm: where its curve starts in ``curves``
-    riders: np.ndarray  # per rider firm: its most workers back
     group_start: np.ndarray
-    combined: np.ndarray  # per rider firm: its group's firms up to it combined, end to end
-    at: np.ndarray  # per rider firm: where its combined curve starts
-    lengths: np.ndarray
     by_buses: np.ndarray  # each group's best worth with 0, 1, ... buses (the buses not paid for), end to end
     bus_start: np.ndarray  # per group and the end: where its worths start in ``by_buses``
+    most: np.ndarray  # per group: the most riders its most buses can seat
     bus_seats: int
-    compiled: bool
+    large: np.ndarray  # per group: priced over its firms' envelopes (a bound; its split is a plan)
+    exact: _Exact  # the other groups, combined exactly
+    envelopes: Envelopes | None  # the large groups
 
     @classmethod
     def of(cls, curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, group_start: np.ndarray,
-           bus_seats: int, most_buses: np.ndarray, compiled: bool = False) -> Seatings:
+           bus_seats: int, most_buses: np.ndarray, compiled: bool = False, large: np.ndarray | None = None
+           ) -> Seatings:
         """Riders beyond the seats of a group's most buses cannot ride, so its combined curves
         stop there: a group of 3,000 firms and 20,000 waiting workers (the concentrated family)
         took a minute an evaluation and 3 GiB with curves over every worker."""
         caps = bus_seats * most_buses + 1
-        if compiled:
-            from allocator.pricing.compiled import by_buses, combine
-        else:
-            by_buses, combine = _by_buses, _combine
-        combined, lengths = combine(curves, starts, riders, group_start, caps)
-        at = np.cumsum(lengths) - lengths
-        worth, bus_start = by_buses(combined, at, lengths, group_start, bus_seats, most_buses)
-        return cls(curves, starts, riders, group_start, combined, at, lengths, worth, bus_start, bus_seats, compiled)
+        sizes = np.diff(group_start)
+        large = np.zeros(len(sizes), dtype=bool) if large is None else large
+        most = np.minimum(np.add.reduceat(riders, group_start[:-1]), caps - 1) if len(sizes) else caps
+        counts = np.minimum(-(-most // bus_seats), most_buses) + 1
+        bus_start = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        by_buses = np.empty(bus_start[-1])
+        small, firms = ~large, np.repeat(~large, sizes)
+        exact = _Exact.of(curves, starts[firms], riders[firms], np.r_[0, np.cumsum(sizes[small])].astype(np.int64),
+                          bus_seats, most_buses[small], compiled)
+        by_buses[np.flatnonzero(np.repeat(small, counts))] = exact.by_buses
+        envelopes = None
+        if large.any():
+            firms = np.repeat(large, sizes)
+            envelopes = Envelopes.of(curves, starts[firms], riders[firms],
+                                     np.r_[0, np.cumsum(sizes[large])].astype(np.int64), caps[large])
+            for j, g in enumerate(np.flatnonzero(large)):
+                seats = np.minimum(np.arange(counts[g]) * bus_seats, most[g])
+                by_buses[bus_start[g]: bus_start[g + 1]] = envelopes.worth(j, seats)
+        return cls(group_start, by_buses, bus_start, most, bus_seats, large, exact, envelopes)
 
     @property
     def bus_counts(self) -> np.ndarray:
@@ -77,6 +96,45 @@ class Seatings:
 
     def seated(self, buses: np.ndarray) -> np.ndarray:
         """Each rider firm's workers back in its group's best plan with ``buses`` (one count a group)."""
+        sizes = np.diff(self.group_start)
+        back = np.zeros(self.group_start[-1], dtype=np.int64)
+        back[np.repeat(~self.large, sizes)] = self.exact.seated(buses[~self.large])
+        for j, g in enumerate(np.flatnonzero(self.large)):
+            seats = min(int(buses[g]) * self.bus_seats, int(self.most[g]))
+            back[self.group_start[g]: self.group_start[g + 1]] = self.envelopes.seated(j, seats)
+        return back
+
+
+@dataclass(frozen=True)
+class _Exact:
+    """Bus groups' firms combined exactly, max-plus, firm after firm."""
+
+    curves: np.ndarray  # every firm's best worth with 0, 1, ... workers back, end to end
+    starts: np.ndarray  # per rider firm: where its curve starts in ``curves``
+    riders: np.ndarray  # per rider firm: its most workers back
+    group_start: np.ndarray
+    combined: np.ndarray  # per rider firm: its group's firms up to it combined, end to end
+    at: np.ndarray  # per rider firm: where its combined curve starts
+    lengths: np.ndarray
+    by_buses: np.ndarray  # as Seatings.by_buses, for these groups
+    bus_seats: int
+    compiled: bool
+
+    @classmethod
+    def of(cls, curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, group_start: np.ndarray,
+           bus_seats: int, most_buses: np.ndarray, compiled: bool) -> _Exact:
+        caps = bus_seats * most_buses + 1
+        if compiled:
+            from allocator.pricing.compiled import by_buses, combine
+        else:
+            by_buses, combine = _by_buses, _combine
+        combined, lengths = combine(curves, starts, riders, group_start, caps)
+        at = np.cumsum(lengths) - lengths
+        worth, _ = by_buses(combined, at, lengths, group_start, bus_seats, most_buses)
+        return cls(curves, starts, riders, group_start, combined, at, lengths, worth, bus_seats, compiled)
+
+    def seated(self, buses: np.ndarray) -> np.ndarray:
+        """Each rider firm's workers back in its group's best plan with ``buses`` (one count a group)."""
         last = self.group_start[1:] - 1
         limits = np.minimum(buses * self.bus_seats, self.lengths[last] - 1)
         if self.compiled:
@@ -87,20 +145,26 @@ class Seatings:
                     limits)
 
 
-def work(riders: np.ndarray, group_start: np.ndarray, caps: np.ndarray) -> int:
-    """Additions one combination of every group takes: each firm after a group's first adds its
+def methods(riders: np.ndarray, group_start: np.ndarray, caps: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Per group, whether it is priced over its firms' envelopes (ENVELOPE_FROM additions or more
+    exactly); and whether the other groups are combined compiled (COMPILED_FROM in all)."""
+    work = group_work(riders, group_start, caps)
+    large = work >= ENVELOPE_FROM
+    return large, bool(work[~large].sum() >= COMPILED_FROM) and compiled_available()
+
+
+def group_work(riders: np.ndarray, group_start: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """Additions each group's exact combination takes: each firm after a group's first adds its
     curve (riders + 1 entries) to the combined curve so far (at most the group's cap entries)."""
     sizes = np.diff(group_start)
+    if not len(sizes):
+        return np.zeros(0, dtype=np.int64)
     within = np.cumsum(riders) - np.repeat(np.cumsum(riders)[group_start[:-1]] - riders[group_start[:-1]], sizes)
     before = np.minimum(np.repeat(caps, sizes), within - riders + 1)
-    later = np.ones(len(riders), dtype=bool)
-    later[group_start[:-1]] = False
-    return int(((riders + 1) * before)[later].sum())
+    adds = (riders + 1) * before
+    adds[group_start[:-1]] = 0
+    return np.add.reduceat(adds, group_start[:-1])
 
-
-def compiled_pays(riders: np.ndarray, group_start: np.ndarray, caps: np.ndarray) -> bool:
-    """Whether to combine compiled: the work is large enough and the kernels load."""
-    return work(riders, group_start, caps) >= COMPILED_FROM and compiled_available()
 
 
 def compiled_available() -> bool:
