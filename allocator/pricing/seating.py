@@ -9,6 +9,7 @@ numpy and 0.2 s compiled.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -170,7 +171,7 @@ def group_work(riders: np.ndarray, group_start: np.ndarray, caps: np.ndarray) ->
 def compiled_available() -> bool:
     """Whether the compiled kernels can be loaded (numba installed and working on this platform)."""
     try:
-        from allocator.pricing import compiled  # noqa: F401
+        importlib.import_module("allocator.pricing.compiled")
     except ImportError:
         return False
     return True

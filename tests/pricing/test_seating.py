@@ -177,3 +177,15 @@ def test_the_priced_relaxation_is_the_same_compiled_or_not(monkeypatch, prices):
     assert a.worth == b.worth and a.plan_worth == b.plan_worth
     for field in ("boxes", "passes", "returned", "buses"):
         assert (getattr(a.allocation, field) == getattr(b.allocation, field)).all()
+
+
+def test_without_numba_the_knapsacks_stay_in_numpy(monkeypatch):
+    # a platform without a numba wheel still solves, only slower: the kernels are not loaded
+    import sys
+
+    monkeypatch.setitem(sys.modules, "numba", None)  # "import numba" now raises ImportError
+    monkeypatch.delitem(sys.modules, "allocator.pricing.compiled", raising=False)
+    monkeypatch.setattr(seating, "COMPILED_FROM", 0)
+    assert not seating.compiled_available()
+    large, compiled = seating.methods(np.array([3, 2]), np.array([0, 2]), np.array([10]))
+    assert not compiled and not large.any()
