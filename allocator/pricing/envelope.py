@@ -49,7 +49,11 @@ class Envelopes:
         order = np.lexsort((np.arange(len(firm)), -rise / length, group))
         firm, length, rise, group = firm[order], length[order], rise[order], group[order]
         piece_start = np.searchsorted(group, np.arange(len(group_start)))
-        seats_to, worth_to = _within(np.cumsum(length), piece_start), _within(np.cumsum(rise), piece_start)
+        # running sums group by group: one over all groups, less each group's start, would lose a
+        # small group's worth to the rounding of a large one's before it
+        seats_to, worth_to = np.empty(len(length), dtype=np.int64), np.empty(len(rise))
+        for lo, hi in zip(piece_start[:-1], piece_start[1:], strict=True):
+            seats_to[lo:hi], worth_to[lo:hi] = np.cumsum(length[lo:hi]), np.cumsum(rise[lo:hi])
         sizes = np.diff(group_start)
         base = np.add.reduceat(curves[starts], group_start[:-1]) if len(sizes) else np.zeros(0)
         most = np.minimum(np.add.reduceat(riders, group_start[:-1]), caps - 1) if len(sizes) else np.zeros(0, int)
@@ -93,8 +97,3 @@ def _corners(owner: np.ndarray, seat: np.ndarray, worth: np.ndarray) -> np.ndarr
             return at
         alive[at[1:-1][drop]] = False
 
-
-def _within(running: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """A running sum restarted at each group's start."""
-    before = np.r_[0, running][start[:-1]]
-    return running - np.repeat(before, np.diff(start))

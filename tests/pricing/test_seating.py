@@ -91,6 +91,16 @@ def test_a_group_over_envelopes_is_above_its_best_by_at_most_one_firm_s_rise(dra
             assert above == pytest.approx(best, abs=1e-9)
 
 
+def test_a_small_group_keeps_its_worth_after_a_huge_one():
+    # envelope sums run group by group: one running sum over both groups, less the first
+    # group's 1e15, rounded the second group's 0.3, 0.5, 0.6 to multiples of 0.125 (found by review)
+    huge, small = np.arange(1001) * 1e12, np.array([0.0, 0.3, 0.5, 0.6])
+    curves, riders = np.r_[huge, small], np.array([1000, 3])
+    starts, group_start, most_buses = np.array([0, 1001]), np.array([0, 1, 2]), np.array([1000, 3])
+    over = Seatings.of(curves, starts, riders, group_start, 1, most_buses, large=np.array([True, True]))
+    assert over.worth_lists(0.0)[1].tolist() == [0.0, 0.3, 0.5, 0.6]
+
+
 def _rise_of_envelope(curve: np.ndarray) -> float:
     """The most a curve's upper concave envelope rises above it (by brute force over chords)."""
     top = curve.astype(float).copy()
