@@ -70,7 +70,7 @@ class Relaxed:
     """The priced relaxation's best plan: its worth, and what it uses (the prices' subgradient)."""
 
     worth: float  # the relaxation's maximum, summed part by part: the bound's term
-    plan_worth: float  # the same recomputed from the plan read back (equal but for rounding)
+    plan_worth: float  # the plan read back, recomputed: equal but for rounding, or less where groups are over envelopes
     boxes: float
     passes: float
     buses: float

@@ -6,6 +6,7 @@ machine a few seconds (then cached beside this file), more than a 1,000-firm sol
 Each does the arithmetic of its numpy twin in :mod:`allocator.pricing.seating` (the same sums,
 then maxima, first maximum on ties), so both give the same floats bit for bit and
 ``--deterministic`` exports do not depend on which ran; tests/pricing/test_seating.py holds it.
+(A tie of -0.0 with 0.0 may keep a different zero; the priced bound's curves hold no -0.0.)
 """
 
 from __future__ import annotations

@@ -85,15 +85,21 @@ def _corners(owner: np.ndarray, seat: np.ndarray, worth: np.ndarray) -> np.ndarr
     Points on or below the chord of their neighbours are not corners; dropping every such
     point at once is safe (each lies on or below a segment between two points still there),
     and what remains when none is left is concave: the envelope.  A pass takes a numpy call
-    over every point; a firm's curve needs a few passes."""
+    over the points of the firms the pass before changed: real curves need 10 to 12 passes, a
+    firm whose last point rises above a long concave run one pass a point (4,000 points: 11 s
+    when every pass scanned every firm)."""
     alive = np.ones(len(owner), dtype=bool)
-    while True:
-        at = np.flatnonzero(alive)
+    at = np.arange(len(owner))
+    while len(at) > 2:
         o, x, y = owner[at], seat[at].astype(float), worth[at]
         inner = (o[1:-1] == o[:-2]) & (o[1:-1] == o[2:])
         below = (y[1:-1] - y[:-2]) * (x[2:] - x[:-2]) <= (y[2:] - y[:-2]) * (x[1:-1] - x[:-2])
-        drop = inner & below
-        if not drop.any():
-            return at
-        alive[at[1:-1][drop]] = False
+        dropped = at[1:-1][inner & below]
+        if not len(dropped):
+            break
+        alive[dropped] = False
+        changed = np.zeros(owner[-1] + 1, dtype=bool)
+        changed[owner[dropped]] = True
+        at = at[alive[at] & changed[owner[at]]]  # a firm with nothing dropped is concave: done
+    return np.flatnonzero(alive)
 

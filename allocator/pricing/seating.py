@@ -16,7 +16,7 @@ import numpy as np
 
 from allocator.pricing.envelope import Envelopes
 
-#: Additions an evaluation (see :func:`work`) from which the compiled kernels pay for loading
+#: Additions an evaluation (see :func:`group_work`) from which the compiled kernels pay for loading
 #: numba (about 0.45 s a process): numpy takes about 2.5 ns an addition, compiled 0.5 ns, and a
 #: price search runs tens of evaluations.  The province needs 345 million, the concentrated
 #: family 96 million at 1,000 firms; the other families stay below 10 million at 10,000 firms.
@@ -25,7 +25,7 @@ COMPILED_FROM = 50_000_000
 
 #: Additions from which one group is priced over its firms' concave envelopes instead
 #: (:mod:`allocator.pricing.envelope`): about 50 ms compiled for that group alone, each evaluation.
-#: The concentrated family at 10,000 firms has six groups of 0.8 to 4.8 billion; the province's
+#: The concentrated family at 10,000 firms has six groups of 0.12 to 4.5 billion; the province's
 #: largest needs 59 million and stays exact (its envelope would be up to 5.7 above it, 4e-4).
 ENVELOPE_FROM = 100_000_000
 
@@ -93,6 +93,8 @@ class Seatings:
 
     def worth_lists(self, bus_price: float) -> list[np.ndarray]:
         """Each group's worth with 0, 1, ... buses less ``bus_price`` a bus, one array a group."""
+        if len(self.bus_start) == 1:
+            return []
         return np.split(self.by_buses - bus_price * self.bus_counts, self.bus_start[1:-1])
 
     def seated(self, buses: np.ndarray) -> np.ndarray:
@@ -172,7 +174,7 @@ def compiled_available() -> bool:
     """Whether the compiled kernels can be loaded (numba installed and working on this platform)."""
     try:
         importlib.import_module("allocator.pricing.compiled")
-    except ImportError:
+    except Exception:  # no numba, or no writable cache: numba raises RuntimeError at the decorator
         return False
     return True
 

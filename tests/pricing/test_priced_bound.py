@@ -60,7 +60,8 @@ def test_at_any_prices_no_plan_beats_the_bounds(rows, overrides, drawn):
     assert priced.output_bound(chosen, hold) >= second.value * (1 - 1e-9) - 1e-9
     # and wherever the level method takes the prices from there
     assert priced.output_bound(chosen, hold, evaluations=8) >= second.value * (1 - 1e-9) - 1e-9
-    # the plan read back (the subgradient's source) is the relaxation's best
+    # the plan read back (the subgradient's source) is the relaxation's best (groups this small are exact;
+    # over envelopes it may be worth less: tests/pricing/test_seating.py)
     relaxed = priced.best(chosen)
     assert relaxed.plan_worth == pytest.approx(relaxed.worth, rel=1e-9, abs=1e-9)
     if third.status is Status.OPTIMAL:

@@ -117,13 +117,21 @@ def test_compiled_and_numpy_give_the_same_floats(drawn, data):
     # thirds and tenths round in the sums; ties stay likely, so the first maximum must be kept alike
     curves = curves + np.array([data.draw(st.sampled_from([0.0, 0.0, 0.1, 1 / 3, -0.7])) for _ in curves])
     plain = Seatings.of(curves, starts, riders, group_start, bus_seats, most_buses, compiled=False)
-    compiled = Seatings.of(curves, starts, riders, group_start, bus_seats, most_buses, compiled=True)
+    buses = np.array([data.draw(st.integers(0, len(w) - 1)) for w in plain.worth_lists(0.0)], dtype=np.int64)
+    with pytest.MonkeyPatch.context() as patch:  # the compiled path must not fall back on numpy's twins
+        for twin in ("_combine", "_by_buses", "_seat"):
+            patch.setattr(seating, twin, _refused)
+        compiled = Seatings.of(curves, starts, riders, group_start, bus_seats, most_buses, compiled=True)
+        seated = compiled.seated(buses)
     assert plain.exact.combined.tobytes() == compiled.exact.combined.tobytes()
     assert (plain.exact.lengths == compiled.exact.lengths).all()
     assert plain.by_buses.tobytes() == compiled.by_buses.tobytes()
     assert (plain.bus_start == compiled.bus_start).all()
-    buses = np.array([data.draw(st.integers(0, len(w) - 1)) for w in plain.worth_lists(0.0)], dtype=np.int64)
-    assert (plain.seated(buses) == compiled.seated(buses)).all()
+    assert (plain.seated(buses) == seated).all()
+
+
+def _refused(*args):
+    raise AssertionError("numpy's twin called on the compiled path")
 
 
 @pytest.mark.parametrize("compiled", [False, True])
