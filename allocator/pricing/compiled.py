@@ -77,19 +77,12 @@ def seat(curves, starts, riders, group_start, combined, at, lengths, limits):
 
 
 @njit(cache=True)
-def by_buses(combined, at, lengths, group_start, bus_seats, most_buses):
-    """Each group's best worth with 0, 1, ... buses, end to end, and where each group's start:
-    the best of its combined curve up to the seats of y buses, y up to the first count that
-    seats every rider or the group's most buses."""
-    groups = len(group_start) - 1
-    counts = np.empty(groups, np.int64)
-    for g in range(groups):
-        most = lengths[group_start[g + 1] - 1] - 1
-        counts[g] = min((most + bus_seats - 1) // bus_seats, most_buses[g]) + 1
-    bus_start = np.zeros(groups + 1, np.int64)
-    bus_start[1:] = np.cumsum(counts)
-    worth = np.empty(bus_start[-1], np.float64)
-    for g in range(groups):
+def by_buses(combined, at, lengths, group_start, bus_seats, counts):
+    """Each group's best worth with 0, 1, ... counts[g] - 1 buses, end to end: the best of its
+    combined curve up to the seats of y buses."""
+    worth = np.empty(counts.sum(), np.float64)
+    to = 0
+    for g in range(len(group_start) - 1):
         last = group_start[g + 1] - 1
         most, best, t = lengths[last] - 1, -np.inf, 0
         for y in range(counts[g]):
@@ -97,5 +90,6 @@ def by_buses(combined, at, lengths, group_start, bus_seats, most_buses):
                 if combined[at[last] + t] > best:
                     best = combined[at[last] + t]
                 t += 1
-            worth[bus_start[g] + y] = best
-    return worth, bus_start
+            worth[to] = best
+            to += 1
+    return worth

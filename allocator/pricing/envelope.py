@@ -32,11 +32,9 @@ class Envelopes:
     seats_to: np.ndarray  # per piece: the seats of the group's pieces up to it, itself included
     worth_to: np.ndarray  # the same for worth
     base: np.ndarray  # per group: its worth with no worker back
-    most: np.ndarray  # per group: the most seats it can fill (its riders, at most its buses' seats)
 
     @classmethod
-    def of(cls, curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, group_start: np.ndarray,
-           caps: np.ndarray) -> Envelopes:
+    def of(cls, curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, group_start: np.ndarray) -> Envelopes:
         owner = np.repeat(np.arange(len(starts)), riders + 1)
         seat = np.arange(len(owner)) - np.repeat(np.cumsum(riders + 1) - (riders + 1), riders + 1)
         worth = curves[starts[owner] + seat]
@@ -54,10 +52,8 @@ class Envelopes:
         seats_to, worth_to = np.empty(len(length), dtype=np.int64), np.empty(len(rise))
         for lo, hi in zip(piece_start[:-1], piece_start[1:], strict=True):
             seats_to[lo:hi], worth_to[lo:hi] = np.cumsum(length[lo:hi]), np.cumsum(rise[lo:hi])
-        sizes = np.diff(group_start)
-        base = np.add.reduceat(curves[starts], group_start[:-1]) if len(sizes) else np.zeros(0)
-        most = np.minimum(np.add.reduceat(riders, group_start[:-1]), caps - 1) if len(sizes) else np.zeros(0, int)
-        return cls(group_start, piece_start, firm, length, rise, seats_to, worth_to, base, most)
+        base = np.add.reduceat(curves[starts], group_start[:-1]) if len(group_start) > 1 else np.zeros(0)
+        return cls(group_start, piece_start, firm, length, rise, seats_to, worth_to, base)
 
     def worth(self, g: int, seats: np.ndarray) -> np.ndarray:
         """Group g's envelope worth with at most each of ``seats`` riders."""

@@ -61,13 +61,13 @@ class Seatings:
         by_buses = np.empty(bus_start[-1])
         small, firms = ~large, np.repeat(~large, sizes)
         exact = _Exact.of(curves, starts[firms], riders[firms], np.r_[0, np.cumsum(sizes[small])].astype(np.int64),
-                          bus_seats, most_buses[small], compiled)
+                          bus_seats, caps[small], counts[small], compiled)
         by_buses[np.flatnonzero(np.repeat(small, counts))] = exact.by_buses
         envelopes = None
         if large.any():
             firms = np.repeat(large, sizes)
             envelopes = Envelopes.of(curves, starts[firms], riders[firms],
-                                     np.r_[0, np.cumsum(sizes[large])].astype(np.int64), caps[large])
+                                     np.r_[0, np.cumsum(sizes[large])].astype(np.int64))
             for j, g in enumerate(np.flatnonzero(large)):
                 seats = np.minimum(np.arange(counts[g]) * bus_seats, most[g])
                 by_buses[bus_start[g]: bus_start[g + 1]] = envelopes.worth(j, seats)
@@ -125,15 +125,16 @@ class _Exact:
 
     @classmethod
     def of(cls, curves: np.ndarray, starts: np.ndarray, riders: np.ndarray, group_start: np.ndarray,
-           bus_seats: int, most_buses: np.ndarray, compiled: bool) -> _Exact:
-        caps = bus_seats * most_buses + 1
+           bus_seats: int, caps: np.ndarray, counts: np.ndarray, compiled: bool) -> _Exact:
+        """``caps``: where each group's combined curves stop (the seats of its most buses + 1); ``counts``: how
+        many bus counts (0, 1, ...) to price for it."""
         if compiled:
             from allocator.pricing.compiled import by_buses, combine
         else:
             by_buses, combine = _by_buses, _combine
         combined, lengths = combine(curves, starts, riders, group_start, caps)
         at = np.cumsum(lengths) - lengths
-        worth, _ = by_buses(combined, at, lengths, group_start, bus_seats, most_buses)
+        worth = by_buses(combined, at, lengths, group_start, bus_seats, counts)
         return cls(curves, starts, riders, group_start, combined, at, lengths, worth, bus_seats, compiled)
 
     def seated(self, buses: np.ndarray) -> np.ndarray:
@@ -169,7 +170,6 @@ def group_work(riders: np.ndarray, group_start: np.ndarray, caps: np.ndarray) ->
     return np.add.reduceat(adds, group_start[:-1])
 
 
-
 def compiled_available() -> bool:
     """Whether the compiled kernels can be loaded (numba installed and working on this platform)."""
     try:
@@ -203,16 +203,13 @@ def _combine(curves, starts, riders, group_start, caps) -> tuple[np.ndarray, np.
     return (np.concatenate(pieces) if pieces else np.zeros(0)), lengths
 
 
-def _by_buses(combined, at, lengths, group_start, bus_seats, most_buses) -> tuple[np.ndarray, np.ndarray]:
+def _by_buses(combined, at, lengths, group_start, bus_seats, counts) -> np.ndarray:
     """numpy's twin of :func:`allocator.pricing.compiled.by_buses`."""
     worths = []
     for g, last in enumerate(group_start[1:] - 1):
         best = combined[at[last]: at[last] + lengths[last]]
-        most = len(best) - 1
-        seats_of = np.minimum(np.arange(min(-(-most // bus_seats), most_buses[g]) + 1) * bus_seats, most)
-        worths.append(np.maximum.accumulate(best)[seats_of])
-    bus_start = np.r_[0, np.cumsum([len(worth) for worth in worths], dtype=np.int64)].astype(np.int64)
-    return (np.concatenate(worths) if worths else np.zeros(0)), bus_start
+        worths.append(np.maximum.accumulate(best)[np.minimum(np.arange(counts[g]) * bus_seats, len(best) - 1)])
+    return np.concatenate(worths) if worths else np.zeros(0)
 
 
 def _seat(curves, starts, riders, group_start, combined, at, lengths, limits) -> np.ndarray:
