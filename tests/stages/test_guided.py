@@ -320,3 +320,25 @@ def test_stage_3_is_minimised_where_the_exclusion_is_skipped_or_cut_short(monkey
     assert third.status is Status.OPTIMAL and third.value == third.bound == exact.value == 6
     excluding = [k.get("heuristics") is False for left, k in runs if left == 1]  # stage 3's runs: exclusion or not
     assert excluding and (all(excluding) if knob is None else not any(excluding))
+
+
+def test_each_exclusion_round_is_capped_by_what_the_exclusion_has_taken(monkeypatch):
+    """A round gets EXCLUSION_ROUND_SECONDS plus EXCLUSION_ROUND_GROWTH times the exclusion's
+    time so far, not half the stage's share: a round that neither finds nor excludes a plan
+    gives way to minimising units (threshold-2000-2: 26 s against 1 s)."""
+    from allocator.stages import branch_and_bound, exclusion
+
+    problem = _problem(*ONE_FIRM)
+    monkeypatch.setattr(exclusion, "EXCLUSION_ROUND_SECONDS", 0.25)
+    monkeypatch.setattr(exclusion, "EXCLUSION_ROUND_GROWTH", 0.0)
+    asked, original = [], branch_and_bound.search
+
+    def search(*args, **kwargs):
+        if kwargs.get("heuristics") is False:  # the exclusion's rounds
+            asked.append(kwargs.get("seconds"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(branch_and_bound, "search", search)
+    third = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9)).stages[2]
+    assert asked and all(seconds is not None and seconds <= 0.25 for seconds in asked)
+    assert third.status is Status.OPTIMAL and third.value == 6
