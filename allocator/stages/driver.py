@@ -145,13 +145,14 @@ def _stage3(session: Session, start: Allocation, second: StageResult) -> tuple[A
     floor = output_hold(session.z2) - f.constant_output  # the SPEC's hold exactly: it may prove
     session.output_row = model.add_row(f.c[f.c >= 0], f.value_weight, floor, math.inf)  # (C12)
     units = unit_columns(f)
-    if not session.guided and session.stage2_prices is not None:
+    tight = second.gap is not None and second.gap <= HOLD_OUTPUT_REL
+    excluding = tight and session.whole_search  # a search around the LP cannot prove the exclusion
+    if not session.guided and session.stage2_prices is not None and not excluding:  # the exclusion prices them too
         proof = exclusion.by_prices(session, start)
         if proof is not None:
             return start, proof
-    tight = second.gap is not None and second.gap <= HOLD_OUTPUT_REL
     excluded = None  # the exclusion search's run, when it ran without proving
-    if tight and session.whole_search:  # a search around the LP cannot prove the exclusion
+    if excluding:
         start, proof, excluded = exclusion.by_exclusion(session, start, units)
         if proof is not None:
             return start, proof
