@@ -66,18 +66,25 @@ def minimise(oracle: Oracle, start: np.ndarray, evaluations: int, deadline: floa
     best, slope = scaled(u)
     best_u, cuts = u, [(u, best, slope)]
     stride = STRIDE * max(1.0, abs(best))
+    below = np.inf  # how far the cuts' lower estimate was below the best value at the last step
     for done in range(1, evaluations):
         each = (time.perf_counter() - began) / done
         if not len(moving) or best <= enough or (deadline is not None and time.perf_counter() + each > deadline) \
                 or progress.stopping():
             break
-        frame = (best, stride)  # values as (value - best) / stride: HiGHS's QP failed on raw ones
+        # values as (value - best) / unit: HiGHS's QP failed on raw ones, and on a unit far above the
+        # gap (the stride had doubled to 1.4e4 with 1.2e-4 left: the level then lay within the QP's
+        # tolerance of the cuts, and it returned the same point 35 times)
+        frame = (best, min(stride, max(below, tolerance * max(1.0, abs(best)))))
         lowest = _solve(cuts, None, None, threads, frame)
         if lowest is None or best - lowest[-1] <= tolerance * max(1.0, abs(best)):
             break
-        aim = max(lowest[-1] + LEVEL * (best - lowest[-1]), best - stride)
-        u = _solve(cuts, aim, best_u, threads, frame)
+        below = best - lowest[-1]
+        aim = max(lowest[-1] + LEVEL * below, best - stride)
+        u = _solve(cuts, aim, best_u, threads, (best, min(stride, below)))
         u = np.maximum((lowest if u is None else u)[:-1], 0.0)  # a stalled projection: the cuts' own minimum
+        if any(np.array_equal(u, cut[0]) for cut in cuts):
+            break  # a point evaluated already adds no cut: every step after it would repeat it
         value, slope = scaled(u)
         cuts.append((u, value, slope))
         stride = stride * 2 if value <= best - 0.5 * (best - aim) else stride

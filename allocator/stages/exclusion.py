@@ -100,6 +100,8 @@ def by_exclusion(session: Session, start: Allocation, units: np.ndarray
     far = gap("min", float(count), first.bound)
     if far is None or far > EXCLUSION_NEAR:  # without a bound, nothing says it is near
         return best, None, first
+    if far <= session.options.rel_gap:  # the SPEC's stopping rule: claimed "within gap", its gap shown
+        return best, session.claim(3, "min", first, float(count), first.bound), first
     share = session.share(1)
     deadline = None if share is None else time.perf_counter() + EXCLUSION_PART * share
     row = model.add_row(units, np.ones(len(units)), -math.inf, count - 1)

@@ -97,3 +97,29 @@ def test_a_step_from_a_large_value_is_the_nearest_point_of_the_level():
     slope, value, centre = np.array([25.5, -49.6, 555.0, -3073.0]), 1262727.0, np.ones(4)
     step = _solve([(centre, value, slope)], value - 126.0, centre, 1, (value, 126.0))
     assert np.allclose(step[:-1], centre - 126.0 / (slope @ slope) * slope, atol=1e-6)
+
+
+def test_it_stops_rather_than_evaluate_a_point_twice(monkeypatch):
+    """A projection that does not move (HiGHS's QP within its tolerance of the level: seen on
+    one machine) hands back the best point, evaluated already; nothing changes, and each step
+    after would evaluate it again (35 times there): the search stops instead, its best value
+    still one it evaluated."""
+    from allocator.pricing import level_method
+
+    original = level_method._solve
+
+    def unmoved(cuts, level, centre, *rest):
+        found = original(cuts, level, centre, *rest)
+        return found if level is None or len(cuts) < 5 else np.r_[centre, found[-1]]
+
+    monkeypatch.setattr(level_method, "_solve", unmoved)
+    points: list[tuple] = []
+    oracle = _oracle([])
+
+    def recording(x):
+        points.append(tuple(x))
+        return oracle(x)
+
+    best, _ = minimise(recording, np.array([1.0, 10.0]), evaluations=60)
+    assert len(points) < 60 and len(set(points)) == len(points)
+    assert best == min(oracle(np.array(p))[0] for p in points)

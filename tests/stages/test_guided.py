@@ -342,3 +342,22 @@ def test_each_exclusion_round_is_capped_by_what_the_exclusion_has_taken(monkeypa
     third = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9)).stages[2]
     assert asked and all(seconds is not None and seconds <= 0.25 for seconds in asked)
     assert third.status is Status.OPTIMAL and third.value == 6
+
+
+def test_stage_3_stops_within_the_gap_without_an_exclusion_round(monkeypatch):
+    """The SPEC stops a stage at its relative gap: where the LP and prices bring stage 3 that
+    close, no exclusion round runs and the claim is "within gap", never "optimal"."""
+    from allocator.stages import branch_and_bound
+
+    problem = _problem(*ONE_FIRM)
+    exact = solve(problem, FULL).stages[2]
+    rounds, original = [], branch_and_bound.search
+
+    def search(*args, **kwargs):
+        rounds.append(kwargs.get("heuristics"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(branch_and_bound, "search", search)
+    third = solve(problem, SolveOptions(time_limit=20, rel_gap=0.5)).stages[2]
+    assert third.status is Status.WITHIN_GAP and third.bound <= exact.value == 6 < third.value  # 7 against 6
+    assert third.gap <= 0.5 and False not in rounds  # no exclusion round
