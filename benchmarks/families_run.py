@@ -65,9 +65,10 @@ def run_process(argv: list[str], timeout: float) -> dict:
     return record
 
 
-def allocator_argv(path: Path, overrides: list[str], chain: bool, time_limit: float) -> list[str]:
+def allocator_argv(path: Path, overrides: list[str], chain: bool, time_limit: float, extra: list[str] = ()) -> list[str]:
     sets = families.set_args([*overrides, f"rules.chain_balance={'true' if chain else 'false'}"])
-    return [PYTHON, "-m", "allocator", "solve", str(path), *sets, "--format", "json", "--time-limit", str(time_limit)]
+    return [PYTHON, "-m", "allocator", "solve", str(path), *sets, "--format", "json", "--time-limit", str(time_limit),
+            *extra]
 
 
 def allocator_record(run: dict) -> dict:
@@ -174,6 +175,7 @@ def main() -> None:
     parser.add_argument("--chain", choices=("on", "off", "both"), default="both")
     parser.add_argument("--time-limit", type=float, default=60.0, help="allocator --time-limit (default 60)")
     parser.add_argument("--workers", type=int, default=2, help="processes at once (default 2, this machine's cores)")
+    parser.add_argument("--search", choices=("auto", "full", "guided"), help="allocator --search (default: its own)")
     parser.add_argument("--table", nargs="*", type=Path, help="print the table of earlier result files and stop")
     parser.add_argument("--tag", default="", help="suffix of the result file name")
     args = parser.parse_args()
@@ -197,7 +199,8 @@ def main() -> None:
     def one(job) -> None:
         fam, n, seed, chain = job
         path, overrides = families.cached(fam, n, seed)
-        run = run_process(allocator_argv(path, overrides, chain, args.time_limit), timeout=args.time_limit * 3 + 120)
+        extra = ["--search", args.search] if args.search else []
+        run = run_process(allocator_argv(path, overrides, chain, args.time_limit, extra), timeout=args.time_limit * 3 + 120)
         record = {"family": fam, "n": n, "seed": seed, "chain": chain, "overrides": overrides, **allocator_record(run)}
         with lock:
             records.append(record)

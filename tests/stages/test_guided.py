@@ -361,3 +361,66 @@ def test_stage_3_stops_within_the_gap_without_an_exclusion_round(monkeypatch):
     third = solve(problem, SolveOptions(time_limit=20, rel_gap=0.5)).stages[2]
     assert third.status is Status.WITHIN_GAP and third.bound <= exact.value == 6 < third.value  # 7 against 6
     assert third.gap <= 0.5 and False not in rounds  # no exclusion round
+
+
+# Two firms that can take workers back (the others have no one on post or away), one in the
+# fibre link and one in dyeing, two buses of five seats from O1 to P1 and 83 masks (found by a
+# search over the strategies' instances): the LP puts fractions of buses and boxes where whole
+# ones must go, so its bound (0.2357 for the lowest link) and the search in the box around its
+# solution leave stage 1 7% apart; branch and bound over the whole model proves 20/91.
+LP_GAP_STAGE1 = ([(1, 0, 0, "O1", "P1", "fibre", "A", 0.3, 0, 0, 1.52),
+                  (1, 0, 0, "O1", "P1", "fibre", "A", 0.3, 0, 0, 1.5),
+                  (1, 0, 0, "O1", "P1", "fibre", "A", 0.3, 0, 0, 49.98),
+                  (5, 0, 3, "O1", "P1", "fibre", "A", 0.95, 0, 0, 49.41),
+                  (1, 0, 0, "O1", "P1", "fibre", "A", 0.3, 0, 0, 1.0),
+                  (1, 0, 0, "O1", "P1", "fibre", "A", 0.3, 0, 0, 7.7),
+                  (13, 0, 5, "O1", "P1", "dyeing", "A", 0.95, 0, 0, 49.41)],
+                 {"supply.masks": 83, "supply.bus_seats": 5, "supply.mask_pack": 10, "tiers.C.mask_reserve": 0.0,
+                  "supply.passes": 0, "supply.buses": 2, "rules.chain_balance": True})
+
+
+def test_a_guided_model_of_modest_size_proves_stage_1_by_branch_and_bound(monkeypatch):
+    from allocator.stages import session
+
+    problem = _problem(*LP_GAP_STAGE1)
+    monkeypatch.setattr(session, "GUIDED_ABOVE", 0)
+    exact = solve(problem, FULL).stages[0]
+    by_size = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9))
+    first = by_size.stages[0]
+    assert exact.status is Status.OPTIMAL and exact.value == pytest.approx(20 / 91, abs=1e-12)
+    assert first.status is Status.OPTIMAL and first.value == pytest.approx(exact.value, abs=1e-12)
+    assert any("stage 1's bound is that of branch and bound over the whole model" in n for n in by_size.notes)
+    monkeypatch.setattr(session, "WHOLE_SEARCH_BELOW", 0)  # above the size: the LP and the bus bound only
+    alone = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9)).stages[0]
+    assert alone.status is not Status.OPTIMAL and alone.bound > exact.value * 1.05
+
+
+# Six firms, chain balance off, one bus (found by a search over the strategies' instances): after
+# stage 2, stage 3's priced bound is 6 units against the 9 that branch and bound proves.
+PRICED_GAP_STAGE3 = ([(45, 20, 0, "O1", "P1", "fibre", "A", 0.3, 27, 0, 31.27),
+                      (57, 0, 24, "O1", "P1", "fibre", "A", 0.3, 311, 0, 1.9),
+                      (41, 26, 0, "O1", "P2", "fibre", "C", 0.79, 61, 3, 42.64),
+                      (1, 0, 1, "O1", "P1", "other", "A", 0.3, 10, 3, 34.73),
+                      (5, 4, 0, "O1", "P2", "dyeing", "A", 0.8, 19, 2, 27.89),
+                      (53, 0, 40, "O2", "P2", "market", "A", 0.3, 220, 0, 25.1)],
+                     {"supply.masks": 598, "supply.passes": 4, "rules.chain_balance": False,
+                      "tiers.C.mask_reserve": 0.3, "supply.buses": 1, "supply.mask_pack": 10, "supply.bus_seats": 20})
+
+
+def test_a_guided_stage_3_after_an_open_stage_2_is_minimised_after_its_priced_bound(monkeypatch):
+    """Where stage 2 is not within the output hold's 1e-6 the exclusion cannot run; a guided model
+    of modest size then prices stage 3 and minimises units by branch and bound, which proves
+    the 9 units that the priced bound alone leaves open."""
+    from allocator.stages import branch_and_bound, driver, session
+
+    problem = _problem(*PRICED_GAP_STAGE3)
+    monkeypatch.setattr(session, "GUIDED_ABOVE", 0)
+    monkeypatch.setattr(driver, "HOLD_OUTPUT_REL", -1.0)  # no stage 2 counts as tight: no exclusion
+    runs, original = [], branch_and_bound.search
+    monkeypatch.setattr(branch_and_bound, "search", lambda *a, **k: runs.append(k) or original(*a, **k))
+    third = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9)).stages[2]
+    assert third.status is Status.OPTIMAL and third.value == third.bound == solve(problem, FULL).stages[2].value == 9
+    assert runs and all(k.get("heuristics") is not False for k in runs)  # minimised, never an exclusion round
+    monkeypatch.setattr(session, "WHOLE_SEARCH_BELOW", 0)  # above the size: the priced bound alone
+    priced = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9)).stages[2]
+    assert priced.status is not Status.OPTIMAL and priced.value == 9 and priced.bound <= 6
