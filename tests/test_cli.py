@@ -219,3 +219,21 @@ def test_readme_python_example_runs_as_written():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == 4  # boxes per enterprise, in input order
+
+
+def test_the_time_limit_counts_from_the_process_start(monkeypatch, tmp_path):
+    """`--time-limit` is "seconds for the whole run": from the command line, the time before the
+    command began (the interpreter, typer, rich) counts as read time and is not given to the stages."""
+    import time
+
+    from allocator.cli import common
+
+    monkeypatch.setattr(common, "PROCESS_STARTED", time.perf_counter() - 5.0)  # as if start-up took 5 s
+    result = CliRunner().invoke(app, ["solve", str(DATA / "carpool.csv"), "--scenario", str(DATA / "carpool.toml"),
+                                      "--format", "json", "--time-limit", "30"])
+    summary = json.loads(result.stdout)
+    assert summary["timings"]["read"] >= 5.0
+    monkeypatch.setattr(common, "PROCESS_STARTED", None)  # called from Python: the command's own start
+    again = json.loads(CliRunner().invoke(app, ["solve", str(DATA / "carpool.csv"), "--scenario",
+                                                str(DATA / "carpool.toml"), "--format", "json"]).stdout)
+    assert again["timings"]["read"] < 5.0

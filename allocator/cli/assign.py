@@ -22,6 +22,7 @@ from allocator.cli.common import (
     console,
     fail_on_bad_input,
     progress_console,
+    run_began,
     show_live,
 )
 
@@ -47,14 +48,13 @@ def assign(
 
     Ctrl-C stops the search like a time limit (the plan so far is reported and exported, exit 130);
     a second Ctrl-C quits at once, writing nothing."""
-    import time
 
     from allocator.assign import AssignOptions, assign_files
     from allocator.options import SolveOptions
     from allocator.output.live import LiveProgress, live
     from allocator.progress import Watch
 
-    started, begun = datetime.now(UTC), time.perf_counter()
+    started, begun = datetime.now(UTC), run_began()  # start-up and reading count against the time limit
     shown = lang.value if lang else "en"
     display = LiveProgress(time_limit, shown, begun) if show_live(quiet, format) else None
     watch = Watch(display)

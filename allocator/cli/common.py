@@ -8,6 +8,7 @@ not be written.  Heavy modules are imported inside the commands so ``--help`` is
 from __future__ import annotations
 
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -15,6 +16,17 @@ from typing import Annotated, Optional
 import typer
 
 from allocator import __version__
+
+#: When this process began (set by :func:`allocator.cli.main` from the moment the command line's
+#: package was imported, before typer, rich and the commands load); None when the app is called
+#: from Python, as the tests do.  ``--time-limit`` counts from it: "seconds for the whole run".
+PROCESS_STARTED: float | None = None
+
+
+def run_began() -> float:
+    """When a command's --time-limit starts counting: the process's start, else now."""
+    return PROCESS_STARTED if PROCESS_STARTED is not None else time.perf_counter()
+
 
 app = typer.Typer(
     name="allocator",

@@ -25,6 +25,7 @@ from allocator.cli.common import (
     fail_on_bad_input,
     print_notes,
     progress_console,
+    run_began,
     show_live,
 )
 
@@ -53,14 +54,13 @@ def plan(
     solver: SolverOpt = Solver.highs,
 ) -> None:
     """Plan a week: masks arriving, buses booked day by day, passes as approved (SPEC "A week's plan")."""
-    import time
 
     from allocator.options import SolveOptions
     from allocator.output.live import LiveProgress, live
     from allocator.plan.week import plan as plan_week
     from allocator.progress import Watch, watching
 
-    started, began = datetime.now(timezone.utc), time.perf_counter()
+    started, began = datetime.now(timezone.utc), run_began()  # start-up and reading count against the time limit
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, solver=solver.value,
                            exports=export is not None or html is not None)
     try:

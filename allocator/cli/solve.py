@@ -35,6 +35,7 @@ from allocator.cli.common import (
     keys_epilog,
     print_notes,
     progress_console,
+    run_began,
     show_live,
 )
 
@@ -70,7 +71,6 @@ def solve(
     solver: SolverOpt = Solver.highs,
 ) -> None:
     """Solve one instance: chain balance, then weighted output, then fewest supplies used."""
-    import time
 
     from allocator.data.loading import load_problem
     from allocator.options import SolveOptions
@@ -78,7 +78,7 @@ def solve(
     from allocator.progress import Watch
     from allocator.stages import driver
 
-    started, begun = datetime.now(timezone.utc), time.perf_counter()  # reading counts against the time limit
+    started, begun = datetime.now(timezone.utc), run_began()  # start-up and reading count against the time limit
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, threads=threads, log=log, search=search.value,
                            solver=solver.value, exports=export is not None or html is not None or plots is not None)
     try:

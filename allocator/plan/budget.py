@@ -1,6 +1,6 @@
 """Time and stopping for a plan: one clock for the baseline's days and the week's stages.
 
-``--time-limit`` counts from when reading began to when the outputs are written.  Every
+``--time-limit`` counts from when the command began to when the outputs are written.  Every
 solver run asks :meth:`Budget.stopped` first: a time limit and a stop flag (Ctrl-C, or a
 caller's progress watch) end a stage the same way, with the best plan verified so far and
 no claim the search did not prove.  With ``--deterministic`` runs are bounded by nodes,

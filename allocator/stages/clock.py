@@ -28,8 +28,9 @@ def finish_seconds(options: SolveOptions, export: float) -> float:
 
 
 class Clock:
-    """``--time-limit`` counts from when reading began and ends when the outputs are written:
-    the stages share what is left after the finish (report and exports) is set aside."""
+    """``--time-limit`` counts from when the command began (from Python: when reading began) and
+    ends when the outputs are written: the stages share what is left after the finish (report
+    and exports) is set aside."""
 
     def __init__(self, options: SolveOptions, started: float | None = None, firms: int = 0):
         """``started``: when reading the instance began (``time.perf_counter``); it counts against the limit."""
