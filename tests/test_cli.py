@@ -237,3 +237,16 @@ def test_the_time_limit_counts_from_the_process_start(monkeypatch, tmp_path):
     again = json.loads(CliRunner().invoke(app, ["solve", str(DATA / "carpool.csv"), "--scenario",
                                                 str(DATA / "carpool.toml"), "--format", "json"]).stdout)
     assert again["timings"]["read"] < 5.0
+
+
+def test_the_command_line_sets_the_process_start(monkeypatch):
+    """`allocator` (the console script) and `python -m allocator` go through main(), which hands the
+    commands the moment the command line's package was imported."""
+    import allocator.cli as cli
+    from allocator.cli import common
+
+    monkeypatch.setattr(common, "PROCESS_STARTED", None)
+    monkeypatch.setattr(sys, "argv", ["allocator", "--version"])
+    with pytest.raises(SystemExit):
+        cli.main()
+    assert common.PROCESS_STARTED == cli._IMPORTED and common.run_began() == cli._IMPORTED

@@ -201,10 +201,13 @@ def _priced_then_minimised(session: Session, start: Allocation) -> SolverRun:
     priced, bound = exclusion.priced_bound(session, SolverRun("guided", None, None, None, 0.0, 0), value, None)
     left = session.clock.share(1)
     closed = bound is not None and (gap("min", value, bound) or 0.0) <= session.options.rel_gap
-    if closed or left is None or left < guided.MIN_SEARCH_SECONDS:
+    if closed or (left is not None and left < guided.MIN_SEARCH_SECONDS):  # None: nodes bound it
         return replace(priced, bound=bound)
     run = branch_and_bound.search(session, start, 1)
     bounds = [b for b in (_whole(run.bound), bound) if b is not None]
+    found = session.verify(start, run, hold_links=True, hold_output=True)
+    if evaluate(session.problem, found).resources_used > value:  # HiGHS may drop the start and stop worse
+        run = replace(run, values=None)
     return SolverRun(run.outcome, run.objective, max(bounds) if bounds else None, run.values,
                      run.seconds + priced.seconds, run.nodes)
 

@@ -106,8 +106,9 @@ def bus_bound(session: Session, run: SolverRun, share: float | None) -> SolverRu
 
 def stage1_whole(session: Session, best: Allocation, run: SolverRun, left: float | None) -> tuple[Allocation, SolverRun]:
     """A guided stage 1 still open after its box search and the bus bound: branch and bound over
-    the whole model from its best plan (Session.whole_search), in what is left of the share and
-    at most the bus bound's part of the limit (the time comes out of stage 2's share).
+    the whole model from its best plan (Session.whole_search), in what is left of stage 1's share
+    and at most the bus bound's part of the limit (time that stage 2 got before, when stage 1
+    ended early).
 
     On a register with scarce masks (10,000 firms, the reserve family) the box around the LP
     held a plan 1.9e-2 below the LP bound and the bus bound did not help (the masks bind, not
@@ -130,7 +131,7 @@ def stage1_whole(session: Session, best: Allocation, run: SolverRun, left: float
     bound = run.bound
     if found.bound is not None and (bound is None or found.bound < bound):
         session.notes.append(f"stage 1's bound is that of branch and bound over the whole model, from the best "
-                             f"plan found (LP bound {run.bound / session.f.z_scale:.7g})")
+                             f"plan found (bound before it {run.bound / session.f.z_scale:.7g})")
         bound = found.bound
     return best, replace(run, outcome=found.outcome if found.outcome in ("time", "work", "interrupted") else run.outcome,
                          bound=bound, seconds=run.seconds + found.seconds, nodes=run.nodes + found.nodes)

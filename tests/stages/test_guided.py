@@ -421,6 +421,8 @@ def test_a_guided_stage_3_after_an_open_stage_2_is_minimised_after_its_priced_bo
     third = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9)).stages[2]
     assert third.status is Status.OPTIMAL and third.value == third.bound == solve(problem, FULL).stages[2].value == 9
     assert runs and all(k.get("heuristics") is not False for k in runs)  # minimised, never an exclusion round
+    counted = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9, deterministic=True)).stages[2]
+    assert counted.status is Status.OPTIMAL and counted.value == 9  # nodes, not seconds, bound it there
     monkeypatch.setattr(session, "WHOLE_SEARCH_BELOW", 0)  # above the size: the priced bound alone
     priced = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9)).stages[2]
     assert priced.status is not Status.OPTIMAL and priced.value == 9 and priced.bound <= 6
