@@ -41,6 +41,14 @@ RETRY_FEASIBILITY = 1e-8
 #: columns) took 10.2 s with it and 7.4 s without, Keqiao's 0.13 s and 0.08 s; on 10,000-firm
 #: registers of four families it made no difference (0.53 - 3.07 s, within 10% either way).
 LP_PRESOLVE = "off"
+#: LP relaxations price the dual simplex by Devex (1) instead of HiGHS's choice (steepest edge
+#: here).  Stage 1's LP, same machine, default -> Devex: the province 7.5 -> 4.0 s, a register
+#: of 30,000 firms in 27,016 tiny bus groups (benchmarks/families.py fragmented) 24-31 -> 10.7 s
+#: (it outlasted a stage's share, so no stage had a bound), threshold and scarce at 30,000
+#: 6.7 -> 5.0 s and 4.6 -> 3.5 s, fragmented at 10,000 2.0 -> 0.95 s; eight other family
+#: registers of 10,000 and 30,000 firms and Keqiao within 0.1 s either way.  Branch and bound
+#: keeps HiGHS's choice.
+LP_EDGE_WEIGHTS = 1
 #: A model run for its dual bound alone (allocator.model.bus_bound) keeps HiGHS's default
 #: tolerance.  Its plans are never used, a looser tolerance only widens the region its bound
 #: covers, and its rows hold the lowest link scaled by LINK_SCALE, so 1e-6 of a row is 1e-12
@@ -200,6 +208,7 @@ class HighsModel:
         cols = np.arange(self.num_cols, dtype=np.int32)
         h.changeColsIntegrality(self.num_cols, cols, self._all_continuous)
         self._set("presolve", LP_PRESOLVE)
+        self._set("simplex_dual_edge_weight_strategy", LP_EDGE_WEIGHTS)
         try:
             # HiGHS 1.16 measures an LP's time limit on the instance's run clock, which keeps
             # running across runs (a MIP's limit is per run): without the offset, an LP after
@@ -220,6 +229,7 @@ class HighsModel:
                              duals=np.array(solution.row_dual))
         finally:
             self._set("presolve", "choose")
+            self._set("simplex_dual_edge_weight_strategy", -1)
             h.changeColsIntegrality(self.num_cols, cols, self._kinds)
 
     def run_within(self, upper: np.ndarray, **run_options) -> SolverRun:

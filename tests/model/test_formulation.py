@@ -9,7 +9,7 @@ from allocator.model.formulation import build
 from allocator.data.loading import load_problem
 from allocator.problem import Problem, needed_for
 from allocator.data.scenario import Scenario
-from tests.conftest import write_rows
+from tests.conftest import DATA, write_rows
 from tests.strategies import make_instance
 
 
@@ -46,3 +46,28 @@ def test_what_a_capacity_costs():
     problem = Problem(make_instance([row, row]), sc)
     boxes, passes, workers = needed_for(problem, np.array([0.8, 0.5]))
     assert boxes.tolist() == [9, 4] and passes.tolist() == [3, 0] and workers.tolist() == [4, 1]
+
+
+def test_the_lp_is_priced_by_devex_and_branch_and_bound_keeps_highs_choice(tmp_path):
+    """LP relaxations run the dual simplex with Devex pricing (allocator.backends.highs.LP_EDGE_WEIGHTS:
+    the province's LP 7.5 -> 4.0 s); the MIP that follows on the same model must get HiGHS's own
+    choice back, as it got before, and the same optimum either way."""
+    from allocator.backends import highs
+
+    formulation = build(load_problem(DATA / "carpool.csv", DATA / "carpool.toml", None))
+    model = HighsModel(formulation)
+    output = np.zeros(formulation.num_cols)
+    output[formulation.c] = 1.0
+    model.set_objective(output, 0.0, maximize=True)
+    seen, original = [], model._solve
+    weights = lambda: model._h.getOptionValue("simplex_dual_edge_weight_strategy")[1]  # noqa: E731 (status, value)
+    model._solve = lambda: seen.append(weights()) or original()
+    devex = model.relaxation(time_limit=10)
+    assert seen == [1]
+    assert weights() == -1
+    highs.LP_EDGE_WEIGHTS = -1
+    try:
+        chosen = model.relaxation(time_limit=10)
+    finally:
+        highs.LP_EDGE_WEIGHTS = 1
+    assert devex.outcome == chosen.outcome == "optimal" and abs(devex.objective - chosen.objective) < 1e-7
