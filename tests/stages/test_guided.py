@@ -426,3 +426,17 @@ def test_a_guided_stage_3_after_an_open_stage_2_is_minimised_after_its_priced_bo
     monkeypatch.setattr(session, "WHOLE_SEARCH_BELOW", 0)  # above the size: the priced bound alone
     priced = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9)).stages[2]
     assert priced.status is not Status.OPTIMAL and priced.value == 9 and priced.bound <= 6
+
+
+def test_no_whole_search_starts_without_time_for_its_root(monkeypatch):
+    """Stage 2's branch and bound over the whole model needs ROOT_PER_LP times its LP's seconds
+    left (HiGHS's root cannot be interrupted): asked for more than the limit, it does not start
+    and the priced bound stands, where it proves PRICED_GAP's stage 2 otherwise."""
+    from allocator.stages import guided, session
+
+    problem = _problem(*PRICED_GAP)
+    monkeypatch.setattr(session, "GUIDED_ABOVE", 0)
+    monkeypatch.setattr(guided, "ROOT_PER_LP", 1e12)
+    second = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9))
+    assert not any("branch and bound over the whole model" in note for note in second.notes)
+    assert second.stages[1].status is not Status.OPTIMAL
