@@ -117,8 +117,9 @@ def stage1_whole(session: Session, best: Allocation, run: SolverRun, left: float
     On a register with scarce masks (10,000 firms, the reserve family) the box around the LP
     held a plan 1.9e-2 below the LP bound and the bus bound did not help (the masks bind, not
     the buses); 10 s of branch and bound over the whole model take the bound to 1.2e-4 of that
-    plan.  Gaps at or below WHOLE_STAGE1_ABOVE are left to it: on three other families
-    (fragmented, scarce and threshold; 5e-4 to 5e-3) 14 - 20 s moved them by 5% at most.
+    plan.  Gaps at or below WHOLE_STAGE1_ABOVE are left as they are: on the fragmented family
+    (5e-4) 20 s of it moved nothing; the scarce family (5e-3) still searches, 14 s for 5% of
+    its gap, paid by stage 3.
     """
     from allocator.allocation import evaluate
 
