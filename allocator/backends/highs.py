@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Iterator
 
 import numpy as np
@@ -93,6 +94,11 @@ def quiet_highs():
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     return highs
+
+
+def _rest(time_limit: float | None, spent: float) -> float | None:
+    """What a retry may take of a run's time limit: a retry within the same run, not a second limit."""
+    return None if time_limit is None else max(0.05, time_limit - spent)
 
 
 class HighsModel:
@@ -284,7 +290,8 @@ class HighsModel:
             self._set("mip_feasibility_tolerance", max(RETRY_FEASIBILITY, 10 * self._feasibility))
             try:
                 self._offer_start()
-                first = self._run_once(time_limit, rel_gap, node_limit)
+                failed, first = first, self._run_once(_rest(time_limit, first.seconds), rel_gap, node_limit)
+                first = replace(first, seconds=failed.seconds + first.seconds, nodes=failed.nodes + first.nodes)
             finally:
                 self._set("mip_feasibility_tolerance", self._feasibility)
         self._start = None  # offered once: a later stage offers its own
@@ -292,7 +299,7 @@ class HighsModel:
             return first
         self._set("presolve", "off")
         try:
-            again = self._run_once(time_limit, rel_gap, node_limit)
+            again = self._run_once(_rest(time_limit, first.seconds), rel_gap, node_limit)
         finally:
             self._set("presolve", "choose")
         return SolverRun(again.outcome, again.objective, again.bound, again.values, first.seconds + again.seconds, first.nodes + again.nodes)

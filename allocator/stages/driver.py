@@ -201,7 +201,8 @@ def _priced_then_minimised(session: Session, start: Allocation) -> SolverRun:
     priced, bound = exclusion.priced_bound(session, SolverRun("guided", None, None, None, 0.0, 0), value, None)
     left = session.clock.share(1)
     closed = bound is not None and (gap("min", value, bound) or 0.0) <= session.options.rel_gap
-    if closed or (left is not None and left < guided.MIN_SEARCH_SECONDS):  # None: nodes bound it
+    needs = max(guided.MIN_SEARCH_SECONDS, guided.ROOT_PER_LP * session.lp_seconds)
+    if closed or (left is not None and left < needs):  # None: nodes bound it
         return replace(priced, bound=bound)
     run = branch_and_bound.search(session, start, 1)
     bounds = [b for b in (_whole(run.bound), bound) if b is not None]

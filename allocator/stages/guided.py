@@ -39,9 +39,11 @@ BUS_BOUND_SHARE = 1 / 6
 MIN_BUS_BOUND_SECONDS = 2.0
 #: A guided stage 1 searches the whole model only above this gap (see stage1_whole).
 WHOLE_STAGE1_ABOVE = 1e-3
-#: A guided stage 2 searches the whole model only with this many times its LP's seconds left:
-#: HiGHS's root (its own LP, presolve, cut rounds) cannot be interrupted, and with --time-limit 10
-#: at 10,000 firms it ran 5.2 s where 2.3 s were left (heavytail; its LP 0.6 s), 11.8 s in all.
+#: A guided stage 2 or 3 searches the whole model only with this many times stage 2's LP seconds
+#: left: HiGHS's root (its own LP, presolve, cut rounds) cannot be interrupted.  At 10,000 firms
+#: with --time-limit 10 stage 2's ran 5.2 s where 2.3 s were left (heavytail; its LP 0.6 s),
+#: 11.8 s in all; with the default 60 s stage 3's minimising ran 15 s where 6.5 s were left
+#: (threshold; stage 2's LP 0.9 s), 63 s in all.
 ROOT_PER_LP = 8.0
 #: A guided stage 2 searches around the LP after its price search only with this much time left.
 MIN_SEARCH_SECONDS = 2.0
@@ -152,6 +154,7 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, SolverRun]:
 
     began, share = time.perf_counter(), session.share(2)
     relaxed, run, best = lp_and_prices(session, start, share, "guided", session.price_budget())
+    session.lp_seconds = relaxed.seconds if relaxed is not None else 0.0
     if run is None:
         seconds = relaxed.seconds if relaxed is not None else 0.0
         return start, SolverRun("infeasible" if relaxed else _stopped(), None, None, None, seconds, 0)
@@ -162,7 +165,7 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, SolverRun]:
                           search=True, relaxed=relaxed)
         best, value = better(session, best, value, found)
         run = replace(run, outcome=found.outcome, seconds=run.seconds + found.seconds, nodes=found.nodes)
-    if session.whole_search and _open(session, value, run.bound, _left(share, began), ROOT_PER_LP * relaxed.seconds):
+    if session.whole_search and _open(session, value, run.bound, _left(share, began), ROOT_PER_LP * session.lp_seconds):
         session.model.set_start(start_vector(session.problem, session.f, best))
         found = session.model.run(time_limit=_left(share, began), **limits)
         best, value = better(session, best, value, found)

@@ -84,6 +84,7 @@ class Session:
         self.stage_ends: float | None = None  # when the running stage's share of the limit runs out
         self.stage2_prices: Prices | None = None  # the prices of stage 2's best priced bound
         self.output_duals: np.ndarray | None = None  # stage 2's LP duals, when its LP ran before its search
+        self.lp_seconds = 0.0  # a guided stage 2's LP: what a search of the whole model must have left (ROOT_PER_LP)
         self.stage3_proven: int | None = None  # the units of stage 2's plan, when stage 2 proved stage 3
         self.output_row = -1  # stage 3's (C12)
         self._pricing: PricedBound | None = None
