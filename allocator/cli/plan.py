@@ -43,7 +43,7 @@ def plan(
     export: Annotated[Optional[Path], typer.Option(help="Write deliveries.csv, buses.csv, daily.csv, allocation.csv, summary.json and manifest.json here.")] = None,
     html: Annotated[Optional[Path], typer.Option(help="Write one self-contained HTML page with each link's recovery and the stores over the days.")] = None,
     lang: LangOpt = None,
-    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the whole run: reading, the day-by-day baseline, the week's stages and writing the outputs.")] = 60.0,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the whole run: start-up, reading, the day-by-day baseline, the week's stages and writing the outputs.")] = 60.0,
     day_by_day: Annotated[bool, typer.Option("--day-by-day", help="Export the day-by-day baseline (each day solved alone, from what the days before left) instead of the week's plan; the report compares both either way.")] = False,
     seed: Annotated[int, typer.Option(min=0, help="Solver random seed.")] = 0,
     deterministic: Annotated[bool, typer.Option(help="Bound the search by work (nodes), not wall time: same input and seed give byte-identical CSV exports.")] = False,

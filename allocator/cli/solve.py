@@ -51,7 +51,7 @@ def solve(
     scenario: ScenarioOpt = None,
     set_: SetOpt = None,
     export: Annotated[Optional[Path], typer.Option(metavar="DIR", help="Write allocation.csv, buses.csv, masks.csv, passes.csv, allocation.xlsx (all of them in one workbook), summary.json and manifest.json here.")] = None,
-    time_limit: Annotated[float, typer.Option(min=0.1, metavar="S", help="Seconds for the whole run: reading, all stages and writing the outputs (the search stops early enough to write them, by the register's size).")] = 60.0,
+    time_limit: Annotated[float, typer.Option(min=0.1, metavar="S", help="Seconds for the whole run: start-up, reading, all stages and writing the outputs (the search stops early enough to write them, by the register's size).")] = 60.0,
     threads: Annotated[int, typer.Option(min=1, metavar="N", help="Threads the solver may use (HiGHS and SCIP search sequentially; --deterministic uses 1).")] = 1,
     seed: Annotated[int, typer.Option(min=0, metavar="N", help="Solver random seed.")] = 0,
     deterministic: Annotated[bool, typer.Option("--deterministic", help="Bound the search by work (nodes), not wall time: same input and seed give byte-identical exports.")] = False,
