@@ -1,0 +1,82 @@
+"""Taking back the units the holds can afford: never a broken rule or hold, the cheapest first."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from allocator.allocation import Allocation, evaluate
+from allocator.data.scenario import Scenario
+from allocator.plans.trim import ROUNDS, trim
+from allocator.problem import Problem
+from allocator.stages.claims import link_hold, output_hold
+from allocator.stages.driver import solve
+from tests.strategies import EXACT, SETTINGS, firms, make_instance, supplies
+
+
+def _firm(tier: str, value: float, employees: int) -> dict:
+    return dict(employees=employees, on_post=employees, away=0, origin="O1", park="P1", link="fibre", tier=tier,
+                e=0.95, stock=0, trucks=0, value=value)
+
+
+def test_a_firm_of_tiny_output_gives_back_every_box_and_a_reserve_keeps_its_own():
+    # Boxes of 10 masks, q = 2 x 7 = 14 masks a worker: 100 staff on post need 140 boxes
+    # for c = 1, and each box is 1/140 of c.  X (tier C, weight 1, output 0.7) loses
+    # 0.7 / 140 = 0.005 a box, 0.7 for all 140; Z likewise 0.6 for all 140, but tier B holds a
+    # reserve (0.3 x 2,940 / 10 = 88 boxes), so Z's boxes stay; Y (10 staff, 14 boxes,
+    # tier A, output 1,000) loses 3,000 / 14 = 214.3 a box.  With 0.75 of output to spare
+    # the cheapest plan gives back all of X's 140 boxes (0.7) and nothing else: 154 boxes
+    # are left.  One box per firm per round could take at most ROUNDS (64) of X's.
+    rows = [_firm("C", 0.7, 100), _firm("A", 1000.0, 10), _firm("B", 0.6, 100)]
+    sc = Scenario.default().with_overrides({"supply.masks": 2940, "supply.mask_pack": 10,
+                                            "rules.chain_balance": False, "tiers.B.mask_reserve": 0.3})
+    problem = Problem(make_instance(rows), sc)
+    empty = Allocation.empty(problem)
+    plan = Allocation(np.array([140, 14, 140]), empty.passes, empty.returned, empty.buses)
+    before = evaluate(problem, plan)
+    assert before.violations == () and before.c_after.tolist() == [1.0, 1.0, 1.0]
+    lean = trim(problem, plan, before.weighted_output - 0.75, None)
+    assert ROUNDS < 140
+    assert lean.boxes.tolist() == [0, 14, 140]
+    after = evaluate(problem, lean)
+    assert after.violations == ()
+    assert abs(before.weighted_output - after.weighted_output - 0.7) < 1e-9
+
+
+def test_a_link_keeps_what_its_hold_needs():
+    # X and W alone make up the listed link "dyeing" (X 0.7 of output, W 0.3), the only listed
+    # link with members, at recovery 1.  X's 140 boxes cost 0.7 of output (0.005 each, as
+    # above) and 1/140 of X's c each, i.e. 0.7/140 = 0.005 of the link's recovery.  The link
+    # may fall by 0.1 (its hold, with 1e-9 for rounding), the output by 10: X gives back 20
+    # boxes (0.1 of the link), W none (0.3/14 of the link a box), Y none (214.3 a box).
+    rows = [dict(_firm("C", 0.7, 100), link="dyeing"), _firm("A", 1000.0, 10),
+            dict(_firm("C", 0.3, 10), link="dyeing")]
+    sc = Scenario.default().with_overrides({"supply.masks": 2940, "supply.mask_pack": 10})
+    problem = Problem(make_instance(rows), sc)
+    empty = Allocation.empty(problem)
+    plan = Allocation(np.array([140, 14, 14]), empty.passes, empty.returned, empty.buses)
+    before = evaluate(problem, plan)
+    assert before.violations == () and before.link_after["dyeing"] == 1.0
+    lean = trim(problem, plan, before.weighted_output - 10.0, 0.9 - 1e-9)
+    assert lean.boxes.tolist() == [120, 14, 14]
+    assert evaluate(problem, lean).link_after["dyeing"] >= 0.9 - 1e-9
+
+
+@SETTINGS
+@given(rows=firms(), overrides=supplies, spare=st.floats(0.0, 1e-2), link_spare=st.floats(0.0, 1e-2))
+def test_trimming_keeps_every_rule_and_both_holds_and_never_adds(rows, overrides, spare, link_spare):
+    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
+    plan = solve(problem, EXACT).allocation
+    before = evaluate(problem, plan)
+    assume(before.violations == ())
+    floor = before.weighted_output * (1 - spare)
+    links = None if before.min_link is None else before.min_link - link_spare
+    lean = trim(problem, plan, floor, links)
+    after = evaluate(problem, lean)
+    assert after.violations == ()
+    assert after.weighted_output >= floor
+    assert links is None or after.min_link >= links
+    assert (lean.boxes <= plan.boxes).all() and (lean.passes <= plan.passes).all()
+    assert (lean.buses <= plan.buses).all() and np.array_equal(lean.returned, plan.returned)
+    assert (lean.boxes[problem.reserve_bound] == plan.boxes[problem.reserve_bound]).all()
