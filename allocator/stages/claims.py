@@ -12,7 +12,7 @@ the two together allow it to say:
 A bound on the wrong side of the verified plan is a numerical failure: the bound is
 reported as it came, with a note, and nothing is claimed.  Below ``FLOAT_NOISE`` the
 two differ only by the rounding of two double-precision sums (HiGHS's objective and our
-recomputation of the same plan; with integrality held to 1e-9, see allocator.backends.highs) and
+recomputation of the same plan; with integrality held to 1e-8, see allocator.backends.highs) and
 the bound counts as meeting the plan.
 
 The holds: stage 2's plans keep min link >= z1 - 1e-6 and stage 3's also keep weighted
