@@ -5,8 +5,9 @@ stage 1's value) to save boxes, passes and buses.  A plan kept by stage 2 leaves
 slack unspent, and a firm of tiny output (1 next to 10^6) can give back its units for
 almost nothing.  Greedy, cheapest loss per unit first, in two steps:
 
-* boxes firm by firm: a firm's masks term is linear in its boxes, so each box it gives
-  back costs at least what the one before did, and the firms whose boxes cost least on
+* boxes firm by firm: a firm's c is the least of its masks term, linear in its boxes, and
+  terms the boxes do not move, so each box it gives back costs at least what the one
+  before did (c is concave in the boxes), and the firms whose boxes cost least on
   average give back all of them, or as many as the slack still allows, in that order.
   A firm of 10,000 staff and output 2 holds thousands of boxes worth almost nothing; the
   rounds below alone spent a heavy-tailed register's slack on the first boxes of many
@@ -27,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from allocator.allocation import Allocation, evaluate
-from allocator.problem import Problem, capacity
+from allocator.problem import Problem, capacity, capacity_terms
 
 #: Rounds of one unit per firm after the boxes firm by firm; a firm rarely has more passes
 #: (or boxes the first step left) to spare than this.
@@ -93,7 +94,8 @@ def _boxes_by_firm(problem: Problem, boxes, passes, returned, level, worth, keep
     if q <= 0:
         return 0.0
     inst = problem.instance
-    others = capacity(problem, np.full(len(boxes), np.iinfo(np.int32).max), passes, returned)  # all but masks
+    terms = capacity_terms(problem, boxes, passes, returned)
+    others = np.minimum.reduce([np.ones(len(boxes)), terms["workers"], terms["freight"]])  # c but for masks
     employees = inst.employees.astype(float)
     bare = np.minimum(others, inst.masks_in_stock / (q * employees))  # with every box given back
     loss = np.maximum(worth * (level - bare), 0.0)

@@ -46,7 +46,8 @@ def _firm(employees, on_post, away, link, e, value, stock=0):
 
 #: HiGHS "proved" day 2's lowest link optimal, then flagged the point 1.03e-9 off a row of the
 #: scaled link (coefficients near 6e5) as a solve error with dual bound 0: the week's bound read
-#: 0.6045 under a plan of 1.2242 (allocator.backends.highs.RETRY_FEASIBILITY).
+#: 0.6045 under a plan of 1.2242 (allocator.backends.highs.RETRY_FACTOR; at the feasibility
+#: tolerance of 1e-9 then, not at today's 1e-8).
 SOLVE_ERROR = dict(
     rows=[_firm(1, 0, 0, "fibre", 0.3, 0.5), _firm(12, 1, 10, "fibre", 0.8, 5.25), _firm(1, 0, 0, "fibre", 0.3, 1.0),
           _firm(1, 0, 0, "other", 0.3, 1.0), _firm(1, 0, 0, "other", 0.3, 1.0), _firm(5, 1, 1, "fibre", 0.3, 1.5, 15)],
