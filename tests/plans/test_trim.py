@@ -45,6 +45,21 @@ def test_a_firm_of_tiny_output_gives_back_every_box_and_a_reserve_keeps_its_own(
     assert abs(before.weighted_output - after.weighted_output - 0.7) < 1e-9
 
 
+def test_the_leaner_way_is_kept(monkeypatch):
+    # The register above, with the firm-by-firm step made to spend the whole slack on nothing:
+    # the rounds alone then take 64 (ROUNDS) of X's boxes at 0.005 each (0.32 of the 0.75),
+    # and trim must keep their plan rather than the untouched one.
+    rows = [_firm("C", 0.7, 100), _firm("A", 1000.0, 10), _firm("B", 0.3, 100)]
+    sc = Scenario.default().with_overrides({"supply.masks": 2940, "supply.mask_pack": 10,
+                                            "rules.chain_balance": False, "tiers.B.mask_reserve": 0.3})
+    problem = Problem(make_instance(rows), sc)
+    empty = Allocation.empty(problem)
+    plan = Allocation(np.array([140, 14, 140]), empty.passes, empty.returned, empty.buses)
+    floor = evaluate(problem, plan).weighted_output - 0.75
+    monkeypatch.setattr(trimming, "_boxes_by_firm", lambda *args: args[-1][0])  # "spent" it all
+    assert trim(problem, plan, floor, None).boxes.tolist() == [140 - ROUNDS, 14, 140]
+
+
 def test_a_link_keeps_what_its_hold_needs():
     # X and W alone make up the listed link "dyeing" (X 0.7 of output, W 0.3), at recovery 1
     # (Y alone makes up "fibre", also listed).  X's 140 boxes cost 0.7 of output (0.005 each, as
