@@ -34,9 +34,10 @@ from allocator.model.formulation import Formulation
 #:   0.5127269, above them.  This moves off a fault, it does not explain it: at 1e-9 with
 #:   random seeds 2 and 3 instead of 0 the first bound was right too, and no other setting was
 #:   tried as widely (benchmarks/compare_plain.py found no disagreement with our claims at 1e-8
-#:   on the 21 registers of 1,000 firms and the 21 of 2,000, chain balance on).  On Keqiao, 1e-8 leaves stage 1 "within gap"
-#:   (1.7e-5) where 1e-9 closed it at the root: its optimum 0.3725686 is proven at 1e-8 too
-#:   with mip_rel_gap 0 (5.6 s against 4.0 s), but the stage stops at its 1e-4 as the SPEC says;
+#:   on the 21 registers of 1,000 firms and the 21 of 2,000, chain balance on).  On Keqiao,
+#:   1e-8 leaves stage 1 "within gap" (1.7e-5) where 1e-9 closed it at the root: its optimum
+#:   0.3725686 is proven at 1e-8 too with mip_rel_gap 0 (5.6 s against 4.0 s), but the stage
+#:   stops at its 1e-4 as the SPEC says;
 #: - no dual fixing in presolve: on two firms sharing one bus (tests/backends/test_highs_faults.py)
 #:   the presolve of a restart fixed a column wrongly by dual fixing and HiGHS 1.16 "proved" 57
 #:   optimal where 58 is reachable.  Without restarts it was right too, but 20% slower on

@@ -46,23 +46,23 @@ def trim(problem: Problem, plan: Allocation, output_floor: float, link_floor: fl
     first, which left stage 3 1.3e-4 from its bound and its proof 17 s longer), so both run
     (a few milliseconds at 10,000 firms) and the one with fewer units is kept, the rounds'
     on a tie."""
-    rounds = _trimmed(problem, plan, output_floor, link_floor, by_firm=False)
-    both = _trimmed(problem, plan, output_floor, link_floor, by_firm=True)
-    units = [evaluate(problem, lean).resources_used for lean in (rounds, both)]
-    return both if units[1] < units[0] else rounds
-
-
-def _trimmed(problem: Problem, plan: Allocation, output_floor: float, link_floor: float | None,
-             by_firm: bool) -> Allocation:
-    """One way of trimming: boxes firm by firm first (``by_firm``), then the rounds."""
     check = evaluate(problem, plan)
     if check.violations or check.weighted_output < output_floor:
         return plan
+    rounds, fewer = _trimmed(problem, plan, check, output_floor, link_floor, by_firm=False)
+    both, fewest = _trimmed(problem, plan, check, output_floor, link_floor, by_firm=True)
+    return both if fewest < fewer else rounds
+
+
+def _trimmed(problem: Problem, plan: Allocation, check, output_floor: float, link_floor: float | None,
+             by_firm: bool) -> tuple[Allocation, int]:
+    """One way of trimming ``plan`` (``check`` its evaluation): boxes firm by firm first
+    (``by_firm``), then the rounds; the plan and its units."""
     boxes, passes, buses = plan.boxes.copy(), plan.passes.copy(), _spare_buses(problem, plan)
     worth = problem.weight * problem.instance.output_value
     links = _link_index(problem)
     shares = _link_shares(problem)
-    level = check.c_after
+    level = check.c_after.copy()
     slack = check.weighted_output - output_floor
     link_slack = np.array([check.link_after[link] - link_floor for link in problem.links]) if link_floor is not None \
         else np.full(len(problem.links), np.inf)
@@ -98,8 +98,8 @@ def _trimmed(problem: Problem, plan: Allocation, output_floor: float, link_floor
     again = evaluate(problem, lean)
     if again.violations or again.weighted_output < output_floor or (
             link_floor is not None and again.min_link is not None and again.min_link < link_floor):
-        return plan
-    return lean
+        return plan, check.resources_used
+    return lean, again.resources_used
 
 
 def _boxes_by_firm(problem: Problem, boxes, passes, returned, level, worth, keep_boxes, slacks) -> float:

@@ -21,20 +21,36 @@ def _firm(tier: str, value: float, employees: int) -> dict:
                 e=0.95, stock=0, trucks=0, value=value)
 
 
-def test_a_firm_of_tiny_output_gives_back_every_box_and_a_reserve_keeps_its_own():
-    # Boxes of 10 masks, q = 2 x 7 = 14 masks a worker: 100 staff on post need 140 boxes
-    # for c = 1, and each box is 1/140 of c.  X (tier C, weight 1, output 0.7) loses
-    # 0.7 / 140 = 0.005 a box, 0.7 for all 140; Z (tier B, weight 2, output 0.3) would lose
-    # less, 0.6 for all 140, but tier B holds a reserve (0.3 x 2,940 / 10 = 88 boxes), so Z's
-    # boxes stay; Y (10 staff, 14 boxes, tier A, output 1,000) loses 3,000 / 14 = 214.3 a box.  With 0.75 of output to spare
-    # the cheapest plan gives back all of X's 140 boxes (0.7) and nothing else: 154 boxes
-    # are left.  One box per firm per round could take at most ROUNDS (64) of X's.
+def _three_firms() -> tuple[Problem, Allocation]:
+    """X, Y and Z of the test below, each at c = 1."""
     rows = [_firm("C", 0.7, 100), _firm("A", 1000.0, 10), _firm("B", 0.3, 100)]
     sc = Scenario.default().with_overrides({"supply.masks": 2940, "supply.mask_pack": 10,
                                             "rules.chain_balance": False, "tiers.B.mask_reserve": 0.3})
     problem = Problem(make_instance(rows), sc)
     empty = Allocation.empty(problem)
-    plan = Allocation(np.array([140, 14, 140]), empty.passes, empty.returned, empty.buses)
+    return problem, Allocation(np.array([140, 14, 140]), empty.passes, empty.returned, empty.buses)
+
+
+def _solved(rows, overrides, spare: float, link_spare: float):
+    """A small register's plan from solve, its evaluation, and output and link floors below it."""
+    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
+    plan = solve(problem, EXACT).allocation
+    before = evaluate(problem, plan)
+    assume(before.violations == ())
+    links = None if before.min_link is None else before.min_link - link_spare
+    return problem, plan, before, before.weighted_output * (1 - spare), links
+
+
+def test_a_firm_of_tiny_output_gives_back_every_box_and_a_reserve_keeps_its_own():
+    # Boxes of 10 masks, q = 2 x 7 = 14 masks a worker: 100 staff on post need 140 boxes
+    # for c = 1, and each box is 1/140 of c.  X (tier C, weight 1, output 0.7) loses
+    # 0.7 / 140 = 0.005 a box, 0.7 for all 140; Z (tier B, weight 2, output 0.3) would lose
+    # less, 0.6 for all 140, but tier B holds a reserve (0.3 x 2,940 / 10 = 88 boxes), so Z's
+    # boxes stay; Y (10 staff, 14 boxes, tier A, output 1,000) loses 3,000 / 14 = 214.3 a box.
+    # With 0.75 of output to spare the cheapest plan gives back all of X's 140 boxes (0.7)
+    # and nothing else: 154 boxes are left.  One box per firm per round could take at most
+    # ROUNDS (64) of X's.
+    problem, plan = _three_firms()
     before = evaluate(problem, plan)
     assert before.violations == () and before.c_after.tolist() == [1.0, 1.0, 1.0]
     lean = trim(problem, plan, before.weighted_output - 0.75, None)
@@ -49,12 +65,7 @@ def test_the_leaner_way_is_kept(monkeypatch):
     # The register above, with the firm-by-firm step made to spend the whole slack on nothing:
     # the rounds alone then take 64 (ROUNDS) of X's boxes at 0.005 each (0.32 of the 0.75),
     # and trim must keep their plan rather than the untouched one.
-    rows = [_firm("C", 0.7, 100), _firm("A", 1000.0, 10), _firm("B", 0.3, 100)]
-    sc = Scenario.default().with_overrides({"supply.masks": 2940, "supply.mask_pack": 10,
-                                            "rules.chain_balance": False, "tiers.B.mask_reserve": 0.3})
-    problem = Problem(make_instance(rows), sc)
-    empty = Allocation.empty(problem)
-    plan = Allocation(np.array([140, 14, 140]), empty.passes, empty.returned, empty.buses)
+    problem, plan = _three_firms()
     floor = evaluate(problem, plan).weighted_output - 0.75
     monkeypatch.setattr(trimming, "_boxes_by_firm", lambda *args: args[-1][0])  # "spent" it all
     assert trim(problem, plan, floor, None).boxes.tolist() == [140 - ROUNDS, 14, 140]
@@ -82,12 +93,7 @@ def test_a_link_keeps_what_its_hold_needs():
 @SETTINGS
 @given(rows=firms(), overrides=supplies, spare=st.floats(0.0, 1e-2), link_spare=st.floats(0.0, 1e-2))
 def test_trimming_keeps_every_rule_and_both_holds_and_never_adds(rows, overrides, spare, link_spare):
-    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
-    plan = solve(problem, EXACT).allocation
-    before = evaluate(problem, plan)
-    assume(before.violations == ())
-    floor = before.weighted_output * (1 - spare)
-    links = None if before.min_link is None else before.min_link - link_spare
+    problem, plan, before, floor, links = _solved(rows, overrides, spare, link_spare)
     lean = trim(problem, plan, floor, links)
     after = evaluate(problem, lean)
     assert after.violations == ()
@@ -104,12 +110,7 @@ def test_giving_back_boxes_firm_by_firm_keeps_both_holds_by_itself(rows, overrid
     # trim() returns the plan unchanged when its result breaks a hold, so the property above
     # cannot see a slack wrongly counted in its first step: here that step is judged alone,
     # with output to spare (up to half) so that the links' holds are what stops it
-    problem = Problem(make_instance(rows), Scenario.default().with_overrides(overrides))
-    plan = solve(problem, EXACT).allocation
-    before = evaluate(problem, plan)
-    assume(before.violations == ())
-    floor = before.weighted_output * (1 - spare)
-    link_floor = None if before.min_link is None else before.min_link - link_spare
+    problem, plan, before, floor, link_floor = _solved(rows, overrides, spare, link_spare)
     boxes, level = plan.boxes.copy(), before.c_after.copy()
     links, shares = trimming._link_index(problem), trimming._link_shares(problem)
     link_slack = np.array([before.link_after[link] - link_floor for link in problem.links]) \
