@@ -250,3 +250,50 @@ def test_the_command_line_sets_the_process_start(monkeypatch):
     with pytest.raises(SystemExit):
         cli.main()
     assert common.PROCESS_STARTED == cli._IMPORTED and common.run_began() == cli._IMPORTED
+
+
+#: A register whose header names one column twice: as written, in Chinese, or with another case and a space.
+_TWICE = {
+    "tier twice": ("tier", "A", ["'tier' appears twice", "(as 'tier' and 'tier')"], ["“tier”列出现了两次"]),
+    "员工数 beside employees": ("员工数", "100", ["'employees' appears twice", "'员工数'"],
+                                 ["“employees”列出现了两次", "“员工数”"]),
+    "Tier beside tier": ("Tier ", "A", ["'tier' appears twice", "'Tier'"], ["“tier”列出现了两次", "“Tier”"]),
+}
+
+
+def _register_with_a_column_twice(tmp_path, header: str, value: str):
+    """A one-firm register plus a last column ``header`` that repeats one of its columns."""
+    path = tmp_path / "twice.csv"
+    path.write_text("enterprise_id,name,park,chain_link,tier,employees,on_post,electricity_recovery," + header + "\n"
+                    "E1,甲,P1,dyeing,A,100,50,0.9," + value + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("case", list(_TWICE))
+def test_a_register_column_twice_is_one_clear_message(tmp_path, case, lang):
+    """It used to crash with KeyError 'column' (the wording's field collided with problem()'s own)."""
+    header, value, english, chinese = _TWICE[case]
+    path = _register_with_a_column_twice(tmp_path, header, value)
+    result = runner.invoke(app, ["validate", str(path), "--lang", lang])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert str(path) in result.stderr and ("row 1" if lang == "en" else "第 1 行") in result.stderr
+    for words in english if lang == "en" else chinese:
+        assert words in result.stderr, result.stderr
+
+
+def test_every_command_reports_a_register_column_twice(tmp_path):
+    path = _register_with_a_column_twice(tmp_path, "tier", "A")
+    people = tmp_path / "people.csv"
+    people.write_text("commissioner_id,name,field,park,capacity,leader\nZ1,甲,industry,P1,6,no\n", encoding="utf-8")
+    out = tmp_path / "out"
+    commands = [["solve", str(path), "--export", str(out)], ["explain", str(path), "E1"],
+                ["plan", str(path), "--days", "2", "--export", str(out)],
+                ["assign", str(path), str(people), "--export", str(out)],
+                ["whatif", str(path), "--vary", "supply.masks=1,2", "--out", str(out)],
+                ["generate", "--commissioners", "3", "--instance", str(path), "-o", str(tmp_path / "made.csv")]]
+    for args in commands:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (args, result.output)
+        assert "'tier' appears twice" in result.stderr, (args, result.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["people.csv", "twice.csv"]  # nothing written

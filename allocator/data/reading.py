@@ -128,7 +128,7 @@ def _map_header(table: Table, problems: list[InputProblem]) -> dict[str, int]:
         if column in positions:
             first = table.header[positions[column]].strip()
             problems.append(problem(table.source, "err_column_twice", row=table.header_row, sheet=table.sheet,
-                                    column=column, header=cell.strip(), first=first, second=cell.strip()))
+                                    column=column, header=cell.strip(), name=column, first=first, second=cell.strip()))
         positions[column] = index
     for column in REQUIRED:
         if column not in positions:

@@ -24,7 +24,8 @@ INPUT_TEXT: dict[str, dict[str, str]] = {
     "note_header_row": {"en": "the header is row {header_row}: the rows above it ({rows}) hold a title or notes and are skipped", "zh": "表头在第 {header_row} 行：其上方的第 {rows} 行是标题或说明，已跳过"},
     "note_merged": {"en": "{cells} cells covered by merged cells take the merged cell's value", "zh": "合并单元格覆盖的 {cells} 个单元格按合并单元格的值读取"},
     "err_row_cells": {"en": "row has {cells} cells but the header has {width}", "zh": "该行有 {cells} 个单元格，但表头只有 {width} 列"},
-    "err_column_twice": {"en": "column {column!r} appears twice (as {first!r} and {second!r})", "zh": "“{column}”列出现了两次（“{first}”和“{second}”）"},
+    # {name}, not {column}: problem() keeps column= for itself, so a {column} field never reaches the wording
+    "err_column_twice": {"en": "column {name!r} appears twice (as {first!r} and {second!r})", "zh": "“{name}”列出现了两次（“{first}”和“{second}”）"},
     "err_column_missing": {"en": "required column is missing (a header may read: {names})", "zh": "缺少必需的列（表头可写作：{names}）"},
     "err_blank": {"en": "required value is blank", "zh": "必填单元格为空"},
     "err_tier": {"en": "tier must be A, B or C, got {value!r}", "zh": "分级只能是 A、B 或 C，实际为“{value}”"},

@@ -74,7 +74,7 @@ def read_arrivals(path: str | Path, days: int, encoding: str | None = None) -> A
         if name is None:
             continue  # other columns (a note, a date) are kept in the file and ignored
         if name in positions:
-            problems.append(problem(source, "err_column_twice", row=1, column=cell.strip(), first=table.header[
+            problems.append(problem(source, "err_column_twice", row=1, column=cell.strip(), name=name, first=table.header[
                 positions[name]].strip(), second=cell.strip()))
         positions[name] = index
     if "day" not in positions:

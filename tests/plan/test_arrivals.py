@@ -49,6 +49,9 @@ BAD = [
     ("no day column", "masks,buses\n10,1\n", 3, ["row 1", "'day'", "missing"]),
     ("no count column", "day,note\n1,x\n", 3, ["row 1", "nothing would arrive"]),
     ("header only", "day,masks\n", 3, ["row 1", "no day rows"]),
+    # a column twice (it used to crash with KeyError 'column')
+    ("column twice", "day,masks,masks\n1,10,10\n", 3, ["row 1", "'masks' appears twice", "(as 'masks' and 'masks')"]),
+    ("column twice, once in Chinese", "day,masks,口罩\n1,10,10\n", 3, ["row 1", "'masks' appears twice", "'口罩'"]),
 ]
 
 
