@@ -297,3 +297,21 @@ def test_every_command_reports_a_register_column_twice(tmp_path):
         assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (args, result.output)
         assert "'tier' appears twice" in result.stderr, (args, result.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["people.csv", "twice.csv"]  # nothing written
+
+
+@pytest.mark.parametrize("limit", ["nan", "inf"])
+@pytest.mark.parametrize("command", [["solve"], ["plan", "--days", "2"], ["whatif", "--vary", "supply.masks=1,2"],
+                                     ["explain", "E1"]], ids=lambda command: command[0])
+def test_a_time_limit_that_is_not_finite_is_refused(tmp_path, command, limit):
+    """NaN passed the typer check min=0.1 (every comparison with NaN is false): an empty plan, exit 0,
+    and NaN in manifest.json."""
+    rows = [{"enterprise_id": "E1", "park": "P", "chain_link": "dyeing", "tier": "A", "employees": 10, "on_post": 5,
+             "electricity_recovery": 0.9}]
+    instance = write_rows(tmp_path / "one.csv", rows)
+    out = tmp_path / "out"
+    where = ["--out", str(out)] if command[0] == "whatif" else [] if command[0] == "explain" else ["--export", str(out)]
+    args = [command[0], str(instance), *command[1:], "--time-limit", limit, *where]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "--time-limit" in result.output and "not a finite number of seconds" in result.output
+    assert not out.exists()

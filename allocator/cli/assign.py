@@ -22,6 +22,7 @@ from allocator.cli.common import (
     app,
     console,
     fail_on_bad_input,
+    finite_seconds,
     progress_console,
     show_live,
 )
@@ -35,7 +36,7 @@ def assign(
     set_: SetOpt = None,
     export: Annotated[Path | None, typer.Option(help="Write assignment.csv, visits.csv, unserved.csv, allocation.csv, summary.json and manifest.json here.")] = None,
     lang: LangOpt = None,
-    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the assignment's three stages; the allocation before it gets the same limit, as in solve.")] = 60.0,
+    time_limit: Annotated[float, typer.Option(min=0.1, callback=finite_seconds, help="Seconds for the assignment's three stages; the allocation before it gets the same limit, as in solve.")] = 60.0,
     html: Annotated[Path | None, typer.Option(help="Write the visit lists as one printable HTML page, a section per field.")] = None,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers (threads) for the assignment; 1, one LP-guided search, was the fastest measured.")] = 1,
     seed: Annotated[int, typer.Option(min=0, help="Random seed of the searches.")] = 0,

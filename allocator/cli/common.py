@@ -7,6 +7,7 @@ not be written.  Heavy modules are imported inside the commands so ``--help`` is
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from enum import Enum
@@ -76,6 +77,15 @@ class Lang(str, Enum):
 
 
 LangOpt = Annotated[Optional[Lang], typer.Option(help="Language of the report and of exported CSV headers (default: the scenario's report.lang, else en).")]
+
+
+def finite_seconds(value: float) -> float:
+    """--time-limit's check beside min=0.1, for every command that takes it: NaN passes every
+    comparison and inf never stops, so either slipped through to the solver (NaN gave an empty
+    plan with exit 0) and into manifest.json (NaN and Infinity are not JSON)."""
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number of seconds (give e.g. 60)")
+    return value
 
 
 def keys_epilog() -> str:

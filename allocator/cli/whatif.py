@@ -23,6 +23,7 @@ from allocator.cli.common import (
     app,
     console,
     fail_on_bad_input,
+    finite_seconds,
     print_notes,
 )
 
@@ -43,7 +44,7 @@ def whatif(
     workers: Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Parallel runs (default: one per core).")] = None,
     backend: Annotated[Backend, typer.Option(help="local process pool, or a Dask cluster (pip install 'allocator\\[dask]').")] = Backend.local,
     address: Annotated[Optional[str], typer.Option(help="Dask scheduler, e.g. tcp://10.0.0.5:8786; without it a LocalCluster is started.")] = None,
-    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds per scenario.")] = 60.0,
+    time_limit: Annotated[float, typer.Option(min=0.1, callback=finite_seconds, help="Seconds per scenario.")] = 60.0,
     seed: Annotated[int, typer.Option(min=0, help="Solver random seed.")] = 0,
     deterministic: Annotated[bool, typer.Option("--deterministic", help="Bound each run by work, not wall time (identical results on any backend).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")] = False,
