@@ -68,6 +68,7 @@ def whatif(
         variants = (wi.grid(vary) if vary else []) + (wi.named(scenarios) if scenarios else [])
         wi.check_names(variants)
         week = _week(plan_days, arrivals, problem, variants)
+        _check_targets(out, html, plots, variants)
     except Exception as exc:
         fail_on_bad_input(exc, lang.value if lang else "en")
     if not quiet:
@@ -86,6 +87,34 @@ def whatif(
         typer.echo(f"interrupted: {len(outcomes)} finished runs kept", err=True)
         raise typer.Exit(130)
     raise typer.Exit(0 if all(o.has_plan for o in outcomes) else 1)
+
+
+#: The files whatif --out writes beside the runs' folders (see _write_sweep).
+SWEEP_FILES = frozenset({"comparison.csv", "comparison.xlsx", "manifest.json"})
+
+
+def _check_targets(out, html, plots, variants) -> None:
+    """--out, --html and --plots checked as solve, plan and assign check theirs, but before any run:
+    the runs write their folders as they finish, so a bad target found at the end (an --html that
+    is a folder, an --out holding someone's files) left them written beside an exit 2.  --out may
+    hold only what this sweep writes: its files and the folders of its runs."""
+    from allocator import sweep as wi
+    from allocator.output.export import EXPORT_NAMES
+    from allocator.output.html import SWEEP_PNG
+    from allocator.output.transaction import Outputs
+
+    targets = Outputs()
+    if out is not None:
+        runs = {wi.folder_name(v.name) for v in [wi.Variant(wi.BASE), *variants]}
+        inside = {p.name for p in (html, plots) if p is not None and p.absolute().parent == out.absolute()}
+        targets.folder(out, {}, runs | SWEEP_FILES | inside)
+        for run in runs:
+            targets.folder(out / run, {}, EXPORT_NAMES)  # as each run's write_export will check it
+    if html is not None:
+        targets.file(html, b"")
+    if plots is not None:
+        targets.file(plots / SWEEP_PNG, b"")
+    targets.check()
 
 
 def _week(days, arrivals, problem, variants):

@@ -112,6 +112,10 @@ def plan_outputs(result, summary: dict[str, Any], lang: str, want_html: bool, wa
     return html, pngs, warnings
 
 
+#: The chart whatif --plots writes (its target is checked before the sweep runs).
+SWEEP_PNG = "sweep.png"
+
+
 def sweep_outputs(outcomes: list, lang: str, want_html: bool, want_png: bool) -> tuple[str | None, dict[str, bytes], list[str]]:
     from allocator.output import charts as ch
     from allocator.sweep import kpis
@@ -120,6 +124,6 @@ def sweep_outputs(outcomes: list, lang: str, want_html: bool, want_png: bool) ->
     rows = [(i, kpis(o.summary)) for i, o in enumerate(outcomes) if o.summary]
     fig = ch.sweep_lines(rows, drawing_lang)
     warnings = [warning] if warning else []
-    pngs = {"sweep.png": ch.png(fig)} if want_png else {}
+    pngs = {SWEEP_PNG: ch.png(fig)} if want_png else {}
     html = sweep_html(outcomes, lang, ch.svg(fig), warnings) if want_html else None
     return html, pngs, warnings

@@ -60,10 +60,15 @@ class Outputs:
         """One file replaced in place; others beside it are left alone."""
         self.files[Path(path)] = data
 
-    def commit(self) -> None:
-        """Check every target, write everything beside it, then swap it all in (or nothing)."""
+    def check(self) -> None:
+        """Check every target and write nothing: for a command that writes its outputs in parts
+        (whatif's runs write their folders as they finish), so a bad target stops it before the first."""
         self._gather()
         self._check()
+
+    def commit(self) -> None:
+        """Check every target, write everything beside it, then swap it all in (or nothing)."""
+        self.check()
         created: list[Path] = []
         staged: list[tuple[Path, Path]] = []  # (temporary, target)
         placed: list[Path] = []

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from allocator import sweep as wi
+from allocator.cli import app
 from tests.conftest import run_cli
 from allocator.errors import InputError
 from allocator.data.loading import load_problem
@@ -163,3 +164,51 @@ def test_interrupt_during_progress_stops_the_pool_and_keeps_only_reported_runs(s
                      workers=2, export_dir=out, on_done=interrupt)
     assert [p for p in multiprocessing.active_children() if p.name.startswith("ForkProcess")] == []
     assert len([p for p in out.iterdir()]) == 1  # the one run that reported back, no partial folders
+
+
+def _one_firm(tmp_path):
+    from tests.conftest import write_rows
+
+    rows = [{"enterprise_id": "E1", "park": "P", "chain_link": "dyeing", "tier": "A", "employees": 10, "on_post": 5,
+             "electricity_recovery": 0.9}]
+    return write_rows(tmp_path / "one.csv", rows)
+
+
+def _tiny_sweep(instance, out, *extra):
+    return run_cli(runner, ["whatif", str(instance), "--vary", "supply.masks=1,2", "--out", str(out), "--workers", "1",
+                            "-q", *extra])
+
+
+@pytest.mark.parametrize("target", ["html", "plots"])
+def test_a_bad_visual_target_stops_the_sweep_before_any_run(tmp_path, target):
+    """The runs' folders used to be written before the --html or --plots target was found bad."""
+    instance, out = _one_firm(tmp_path), tmp_path / "out"
+    blocker = tmp_path / "blocker"
+    blocker.mkdir() if target == "html" else blocker.write_text("a file", encoding="utf-8")
+    result = _tiny_sweep(instance, out, f"--{target}", str(blocker))
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "is a folder, not a file" in result.output if target == "html" else "is a file, not a folder" in result.output
+    assert not out.exists()
+
+
+def test_out_holding_other_files_is_refused_as_solve_refuses_it(tmp_path):
+    """whatif --out used to write beside someone's files, where solve, plan and assign refuse the folder."""
+    instance, out = _one_firm(tmp_path), tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    swept = _tiny_sweep(instance, out)
+    solved = runner.invoke(app, ["solve", str(instance), "--export", str(out), "-q"])
+    assert swept.exit_code == solved.exit_code == 2
+    assert swept.stderr == solved.stderr and "holds files this command did not write (notes.txt)" in swept.stderr
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_a_sweep_may_run_again_into_its_own_out_folder(tmp_path):
+    """What a sweep wrote (its runs, comparison, manifest, a page and charts inside --out) is its own."""
+    instance, out = _one_firm(tmp_path), tmp_path / "out"
+    extra = ["--html", str(out / "sweep.html"), "--plots", str(out / "charts")]
+    assert _tiny_sweep(instance, out, *extra).exit_code == 0
+    again = _tiny_sweep(instance, out, *extra)
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in out.iterdir()) == ["base", "charts", "comparison.csv", "comparison.xlsx",
+                                                     "manifest.json", "masks=1", "masks=2", "sweep.html"]
