@@ -24,6 +24,11 @@ def points(delta: float, lang: str) -> str:
     return t("points", lang, sign="+" if delta >= 0 else "-", value=abs(100 * delta))
 
 
+def horizon(days: int, lang: str) -> str:
+    """"1 day", "7 days": the plan's length, singular where English needs it (the report said "1 days")."""
+    return t("plan_one_day" if days == 1 else "plan_days", lang, days=days)
+
+
 def stage_value(value: float | None, stage: int) -> str:
     """Stage 1 is a ratio, stage 2 an output, stage 3 a count."""
     if value is None:

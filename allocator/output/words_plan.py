@@ -2,6 +2,7 @@
 
 PLAN_TEXT: dict[str, dict[str, str]] = {
     "plan_days": {"en": "{days} days", "zh": "{days} 天"},
+    "plan_one_day": {"en": "{days} day", "zh": "{days} 天"},  # English's singular; Chinese has none
     "plan_arrivals": {"en": "arrivals: {file}", "zh": "到货：{file}"},
     "plan_no_arrivals": {"en": "nothing arrives", "zh": "无新到物资"},
     "plan_headline_recovery": {"en": "Capacity recovery (output-weighted), day {first} → day {last}: ", "zh": "产能恢复率（按产值加权），第 {first} 天 → 第 {last} 天："},

@@ -11,6 +11,7 @@ from typing import Any
 
 from allocator.output.charts import AFTER, chart_lang, cjk_font, svg
 from allocator.output.html import page_environment, page_helpers
+from allocator.output.wording import horizon
 from allocator.output.words import LINKS, name_of, t
 from allocator.plan.result import PlanResult
 
@@ -22,7 +23,7 @@ def plan_page(result: PlanResult, summary: dict[str, Any], lang: str) -> tuple[s
     warnings = [warning] if warning else []
     inst = summary["instance"]
     meta = (f"{inst['file']} · {t('enterprises', lang, n=format(inst['enterprises'], ','))} · "
-            f"{t('plan_days', lang, days=summary['days'])} · sha256 {inst['sha256'][:12]}")
+            f"{horizon(summary['days'], lang)} · sha256 {inst['sha256'][:12]}")
     context = {**page_helpers(lang), "title": t("plan_html_title", lang), "meta": meta, "s": summary, "charts": charts,
                "parks": summary["parks_by_day"], "notes": summary["notes"] + warnings}
     return page_environment().get_template("plan_week.html.j2").render(**context), warnings

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from allocator.output.report import SOLVER_NAMES
-from allocator.output.wording import notes, pct, stage_value
+from allocator.output.wording import horizon, notes, pct, stage_value
 from allocator.output.words import STATUSES, name_of, t
 
 #: Parks shown per day in the deliveries table (the rest are counted).
@@ -49,12 +49,12 @@ def _headline(summary: dict[str, Any], lang: str) -> RenderableType:
     arrivals = summary["arrivals"]["file"]
     text = Text()
     text.append(f"{inst['file']}  ·  {t('enterprises', lang, n=format(inst['enterprises'], ','))}  ·  "
-                f"{t('plan_days', lang, days=summary['days'])}  ·  "
+                f"{horizon(summary['days'], lang)}  ·  "
                 f"{t('plan_arrivals', lang, file=arrivals) if arrivals else t('plan_no_arrivals', lang)}\n")
     text.append(t("plan_headline_recovery", lang, first=days[0]["day"], last=days[-1]["day"]))
     before = summary["recovery"]["overall"]["before"]
     text.append(f"{pct(before)} → " + " → ".join(pct(d["recovery"]) for d in days), style="bold")
-    text.append(t("headline_plan", lang))
+    text.append("\n" + t("headline_plan", lang))  # a line of its own, as in solve's headline
     text.append_text(_status(summary["status"], lang))
     text.append(f"  ({sum(summary['timings'].values()):.1f} s)")
     return Panel(text, title="allocator plan", border_style="blue")

@@ -159,3 +159,20 @@ def test_week_workbook_holds_the_csv_files_cell_by_cell(tmp_path, lang):
     daily = book[names[2]]
     recovery = _csv(out / "daily.csv")[0].index("recovery" if lang == "en" else "产能恢复率") + 1
     assert daily.cell(2, recovery).number_format == "0.00%" and isinstance(daily.cell(2, recovery).value, float)
+
+
+def _headline(output: str) -> list[str]:
+    """The headline panel's lines, without the box around them."""
+    panel = output.split("╰")[0]
+    return [line.strip("│╭─ ").strip() for line in panel.splitlines()[1:]]
+
+
+@pytest.mark.parametrize("lang, one, plan", [("en", "  ·  1 day  ·  ", "Plan: "), ("zh", "  ·  1 天  ·  ", "方案：")])
+def test_the_headline_says_1_day_and_puts_the_plan_on_a_line_of_its_own(lang, one, plan):
+    """It read '… 32.47% → 47.77%Plan: optimal' and '1 days'."""
+    result = run_cli(runner, ["plan", str(DATA / "week_chain.csv"), "--days", "1", "-s", str(DATA / "week_chain.toml"),
+                              "--lang", lang])
+    assert result.exit_code == 0, result.output
+    lines = _headline(result.output)
+    assert one in lines[0] and "days" not in lines[0]
+    assert lines[1].endswith("%") and lines[2].startswith(plan), lines
