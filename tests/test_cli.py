@@ -250,3 +250,15 @@ def test_the_command_line_sets_the_process_start(monkeypatch):
     with pytest.raises(SystemExit):
         cli.main()
     assert common.PROCESS_STARTED == cli._IMPORTED and common.run_began() == cli._IMPORTED
+
+
+@pytest.mark.parametrize("links", ['["印染","市场"]', '[" Dyeing ","MARKET"]'])
+def test_scenario_links_may_be_written_as_the_register_writes_them(links):
+    """chain.toml's optimum (stage 1 = 0.2 at b1 = 1, b2 = 2, derived there) must not change
+    when its links are listed in Chinese or another case: the register's 印染 is read as
+    dyeing, and a scenario listing 印染 once matched no enterprise and skipped stage 1."""
+    result = runner.invoke(app, ["solve", str(DATA / "chain.csv"), "--scenario", str(DATA / "chain.toml"),
+                                 "--set", f"rules.chain_links={links}", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.stdout)["stages"][0]
+    assert first["status"] == "optimal" and first["value"] == pytest.approx(0.2)

@@ -27,7 +27,7 @@ class Filter:
     link: str | None = None
 
     def members(self, result: Result) -> np.ndarray:
-        from allocator.data.reading import LINK_ALIASES
+        from allocator.data.links import canonical_link
 
         inst = result.problem.instance
         keep = np.ones(len(inst), dtype=bool)
@@ -36,8 +36,7 @@ class Filter:
         if self.tier:
             keep &= inst.tier == self.tier.strip().upper()
         if self.link:
-            link = self.link.strip().lower()
-            keep &= inst.chain_link == LINK_ALIASES.get(link, link)
+            keep &= inst.chain_link == canonical_link(self.link)
         return keep
 
     def label(self, lang: str) -> str:
