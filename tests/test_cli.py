@@ -262,3 +262,13 @@ def test_scenario_links_may_be_written_as_the_register_writes_them(links):
     assert result.exit_code == 0, result.output
     first = json.loads(result.stdout)["stages"][0]
     assert first["status"] == "optimal" and first["value"] == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize("name, extra", [("x.ods", []), ("x.xls", []), ("people.xlsx", ["--commissioners", "3"])])
+def test_generate_refuses_a_workbook_name_it_would_fill_with_csv(tmp_path, name, extra):
+    """generate writes CSV, or .xlsx for a register: CSV text under x.ods read back as "cannot be
+    read as a workbook", so such a name is refused (exit 2) and nothing is written."""
+    result = runner.invoke(app, ["generate", "--preset", "small", "-o", str(tmp_path / name), *extra])
+    assert result.exit_code == 2
+    assert "nothing was written" in result.output
+    assert list(tmp_path.iterdir()) == []
