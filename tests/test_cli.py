@@ -315,3 +315,23 @@ def test_a_time_limit_that_is_not_finite_is_refused(tmp_path, command, limit):
     assert result.exit_code == 2, result.output
     assert "--time-limit" in result.output and "not a finite number of seconds" in result.output
     assert not out.exists()
+@pytest.mark.parametrize("links", ['["印染","市场"]', '[" Dyeing ","MARKET"]'])
+def test_scenario_links_may_be_written_as_the_register_writes_them(links):
+    """chain.toml's optimum (stage 1 = 0.2 at b1 = 1, b2 = 2, derived there) must not change
+    when its links are listed in Chinese or another case: the register's 印染 is read as
+    dyeing, and a scenario listing 印染 once matched no enterprise and skipped stage 1."""
+    result = runner.invoke(app, ["solve", str(DATA / "chain.csv"), "--scenario", str(DATA / "chain.toml"),
+                                 "--set", f"rules.chain_links={links}", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.stdout)["stages"][0]
+    assert first["status"] == "optimal" and first["value"] == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize("name, extra", [("x.ods", []), ("x.xls", []), ("people.xlsx", ["--commissioners", "3"])])
+def test_generate_refuses_a_workbook_name_it_would_fill_with_csv(tmp_path, name, extra):
+    """generate writes CSV, or .xlsx for a register: CSV text under x.ods read back as "cannot be
+    read as a workbook", so such a name is refused (exit 2) and nothing is written."""
+    result = runner.invoke(app, ["generate", "--preset", "small", "-o", str(tmp_path / name), *extra])
+    assert result.exit_code == 2
+    assert "nothing was written" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -81,9 +81,18 @@ def test_show_firms_filters_by_park_tier_and_link(tmp_path):
     result = run_cli(narrow, ["solve", str(DATA / "chain.csv"), "-s", str(DATA / "chain.toml"), "--show", "firms",
                               "--tier", "A"])
     assert "J1 印染一" in result.output and "J2" not in result.output.split("receive something")[-1]
+
+
+
+@pytest.mark.parametrize("typo", [["--park", "nowhere"], ["--tier", "D"], ["--link", "banana"]])
+def test_a_filter_no_enterprise_matches_is_refused_before_the_solve(tmp_path, typo):
+    """A typo in --park, --tier or --link: exit 2 naming it, before the solve, nothing written."""
+    out = tmp_path / "out"
     none = run_cli(narrow, ["solve", str(DATA / "chain.csv"), "-s", str(DATA / "chain.toml"), "--show", "parks",
-                            "--park", "nowhere"])
-    assert none.exit_code == 0 and "no enterprise matches" in none.stderr
+                            *typo, "--export", str(out)])
+    assert none.exit_code == 2
+    assert f"matches {' '.join(typo)}; nothing was solved" in none.stderr and "Plan:" not in none.output
+    assert not out.exists()
 
 
 def test_whatif_table_at_80_columns_keeps_names_whole(small_instance, tmp_path):

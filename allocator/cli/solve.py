@@ -87,6 +87,7 @@ def solve(
     except Exception as exc:
         fail_on_bad_input(exc, lang.value if lang else "en")
     language = lang.value if lang else problem.scenario.lang
+    _check_filter(instance, problem, park, tier, link, language)
     if not quiet:
         print_notes(problem.instance.notes, language)
     display = LiveProgress(None if deterministic else time_limit, language, begun) if show_live(quiet, format) else None
@@ -131,10 +132,22 @@ def _print_report(result, summary: dict, lang: str, show: Show | None, park, tie
     from allocator.output.deliveries import Filter, firms_table, parks_table
 
     chosen = Filter(park, tier, link)
-    if not chosen.members(result).any():
-        typer.echo(_t("show_none", lang), err=True)
-        return
     screen.print((parks_table if show is Show.parks else firms_table)(result, chosen, lang))
+
+
+def _check_filter(instance: Path, problem, park, tier, link, lang: str) -> None:
+    """A --park, --tier or --link that no enterprise of the register matches is a typo: say so
+    before the solve (it once ran the whole minute and then printed an empty list), exit 2."""
+    if not (park or tier or link):
+        return
+    from allocator.output.deliveries import Filter
+    from allocator.output.words import t
+
+    chosen = Filter(park, tier, link)
+    if not chosen.matches(problem.instance).any():
+        colon = "：" if lang == "zh" else ": "
+        typer.echo(f"{t('error', lang)}{colon}{t('filter_none', lang, file=instance, options=chosen.options())}", err=True)
+        raise typer.Exit(2)
 
 
 def _deliver(result, started: datetime, export: Path | None, lang: str, html: Path | None, plots: Path | None,

@@ -62,6 +62,8 @@ def generate(
     said = []
     try:
         outputs = Outputs()
+        _writable_as_drawn(output, workbook=commissioners is None)
+        _writable_as_drawn(arrivals, workbook=False)
         if output is not None:
             data, what = _drawn(output, preset.value, seed, commissioners, instance)
             outputs.file(output, data)
@@ -78,6 +80,21 @@ def generate(
         fail_on_bad_input(exc)
     for line in said:
         typer.echo(line)
+
+
+#: Workbook names the readers accept but generate does not write: a CSV under such a name
+#: reads back as "cannot be read as a workbook".
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def _writable_as_drawn(path: Path | None, workbook: bool) -> None:
+    """Refuse a name that promises a workbook generate would not write (CSV text under .ods)."""
+    if path is None or path.suffix.lower() not in _WORKBOOKS or (workbook and path.suffix.lower() == ".xlsx"):
+        return
+    from allocator.errors import ExportError
+
+    kinds = "a CSV file or an .xlsx workbook" if workbook else "a CSV file"
+    raise ExportError(f"{path}: generate writes {kinds} here, not {path.suffix}; nothing was written")
 
 
 def _drawn(output: Path, preset: str, seed: int, commissioners: int | None, instance: Path | None) -> tuple[bytes, str]:

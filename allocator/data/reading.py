@@ -21,6 +21,7 @@ import numpy as np
 
 from decimal import Decimal
 
+from allocator.data.links import canonical_link
 from allocator.data.instance import COLUMNS, COUNT_COLUMNS, REAL_COLUMNS, REQUIRED, Instance
 from allocator.data.table import Table, read_table
 from allocator.errors import InputError, InputProblem, problem
@@ -45,15 +46,6 @@ HEADER_ALIASES = {
     "output_value": ("产值", "日产值", "满产日产值"),
 }
 
-#: Chain-link names officers write, mapped to the codes the scenario uses.
-LINK_ALIASES = {
-    "化纤": "fibre", "纤维": "fibre", "fiber": "fibre",
-    "织造": "weaving", "纺织": "weaving",
-    "印染": "dyeing", "printing and dyeing": "dyeing",
-    "市场": "market", "专业市场": "market",
-    "外贸": "trade", "进出口": "trade", "foreign trade": "trade",
-    "其他": "other",
-}
 
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)"  # plain, or thousands grouped by three
 _COUNT = re.compile(rf"\+?{_DIGITS}(?:\.0*)?")
@@ -181,7 +173,7 @@ def _typed_columns(table: dict[str, np.ndarray], check: _Checker) -> tuple[dict[
         check.flag(table[column] == "", column, "err_blank")
     for column in ("enterprise_id", "name", "park", "origin"):
         values[column] = table[column]
-    values["chain_link"] = _strings([LINK_ALIASES.get(x, x) for x in (c.lower() for c in table["chain_link"])])
+    values["chain_link"] = _strings([canonical_link(c) for c in table["chain_link"]])
     tiers = _strings([c.upper() for c in table["tier"]])
     check.flag(_test(tiers, lambda c: c not in ("A", "B", "C", "")), "tier", "err_tier", table["tier"])
     values["tier"] = tiers

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from allocator.data.links import canonical_link
 from allocator.errors import InputError, InputProblem, problem
 
 TIERS = ("A", "B", "C")
@@ -335,7 +336,7 @@ def _check(key: str, value: Any) -> tuple[str, dict[str, Any]] | None:
 def _build(raw: dict[str, Any], source: str = "scenario") -> Scenario:
     supply = Supply(**raw["supply"])
     rules_raw = dict(raw["rules"])
-    rules_raw["chain_links"] = tuple(str(x).strip() for x in rules_raw["chain_links"])
+    rules_raw["chain_links"] = tuple(canonical_link(str(x)) for x in rules_raw["chain_links"])
     rules = Rules(**rules_raw)
     tiers = {t: TierRule(**raw["tiers"][t]) for t in TIERS}
     reserves = sum(Decimal(repr(float(rule.mask_reserve))) for rule in tiers.values())  # exact, as written

@@ -27,18 +27,25 @@ class Filter:
     link: str | None = None
 
     def members(self, result: Result) -> np.ndarray:
-        from allocator.data.reading import LINK_ALIASES
+        return self.matches(result.problem.instance)
 
-        inst = result.problem.instance
+    def matches(self, inst) -> np.ndarray:
+        """Which enterprises of the register pass the filter."""
+        from allocator.data.links import canonical_link
+
         keep = np.ones(len(inst), dtype=bool)
         if self.park:
             keep &= inst.park == self.park.strip()
         if self.tier:
             keep &= inst.tier == self.tier.strip().upper()
         if self.link:
-            link = self.link.strip().lower()
-            keep &= inst.chain_link == LINK_ALIASES.get(link, link)
+            keep &= inst.chain_link == canonical_link(self.link)
         return keep
+
+    def options(self) -> str:
+        """The filter as it was typed: --park P --tier T --link L."""
+        return " ".join(f"--{name} {value}" for name, value in (("park", self.park), ("tier", self.tier),
+                                                                 ("link", self.link)) if value)
 
     def label(self, lang: str) -> str:
         parts = [self.park or "",
