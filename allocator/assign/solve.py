@@ -180,7 +180,7 @@ def _claim(stage: int, sense: str, value: float | None, bound: float | None, run
     claim = judge(3, sense, value, bound, outcome, options.rel_gap)
     text = "; ".join(x for x in (note, claim.note) if x)
     return StageResult(stage, STAGE_NAMES[stage], sense, claim.status, None if value is None else float(value),
-                       bound, claim.gap, run.seconds if seconds is None else seconds, run.branches, text)
+                       claim.bound, claim.gap, run.seconds if seconds is None else seconds, run.branches, text)
 
 
 def _whole(bound: float | None, sense: str) -> float | None:

@@ -107,8 +107,8 @@ class Window:
         verdict = judge(stage, sense, value, bound, run.outcome, self.options.rel_gap)
         if verdict.note:
             self.notes.append(verdict.note)
-        return StageResult(stage, STAGE_NAMES[stage], sense, verdict.status, value, bound, verdict.gap, run.seconds,
-                           run.nodes)
+        return StageResult(stage, STAGE_NAMES[stage], sense, verdict.status, value, verdict.bound, verdict.gap,
+                           run.seconds, run.nodes)
 
     # -- time ------------------------------------------------------------------------------
 

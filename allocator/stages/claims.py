@@ -50,11 +50,12 @@ class Status(str, Enum):
 
 @dataclass(frozen=True)
 class Claim:
-    """A stage's status and gap, and a note when the bound contradicts the plan."""
+    """A stage's status and gap, the bound to report, and a note when the bound contradicts the plan."""
 
     status: Status
     gap: float | None
     note: str = ""
+    bound: float | None = None  # as proven; the plan's value where it lay past it by rounding only
 
 
 def link_hold(z1: float | None) -> float | None:
@@ -110,20 +111,27 @@ def is_optimal(stage: int, sense: str, value: float, bound: float) -> bool:
 
 
 def judge(stage: int, sense: str, value: float | None, bound: float | None, outcome: str, rel_gap: float) -> Claim:
-    """What a stage may claim from its recomputed value, its proven bound and how the search ended."""
+    """What a stage may claim from its recomputed value, its proven bound and how the search ended.
+
+    A bound past the verified plan's value by float rounding only (4e-13 on a small register's
+    stage 2) is reported as that value: no plan can do worse than one that exists, and a report
+    whose bound lies below its own plan in a maximisation reads as a contradiction.  Past it by
+    more, the bound is not reported at all."""
     if value is None:
-        return Claim(_stopped(outcome, Status.NO_SOLUTION), None)
+        return Claim(_stopped(outcome, Status.NO_SOLUTION), None, bound=bound)
     beyond = wrong_side(sense, value, bound)
     if beyond > FLOAT_NOISE:
         note = (f"stage {stage}: the proven bound {bound:.12g} is on the wrong side of the verified plan's value "
                 f"{value:.12g} (by {beyond:.1e} relative): a numerical failure of the solver; nothing is claimed")
         return Claim(_stopped(outcome, Status.FEASIBLE), None, note)
+    if beyond > 0:
+        bound = value
     relative = gap(sense, value, bound)
     if bound is not None and is_optimal(stage, sense, value, bound):
-        return Claim(Status.OPTIMAL, relative)
+        return Claim(Status.OPTIMAL, relative, bound=bound)
     if relative is not None and relative <= rel_gap:
-        return Claim(Status.WITHIN_GAP, relative)
-    return Claim(_stopped(outcome, Status.FEASIBLE), relative)
+        return Claim(Status.WITHIN_GAP, relative, bound=bound)
+    return Claim(_stopped(outcome, Status.FEASIBLE), relative, bound=bound)
 
 
 def _stopped(outcome: str, otherwise: Status) -> Status:

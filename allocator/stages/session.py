@@ -127,8 +127,8 @@ class Session:
         claim = judge(stage, sense, value, bound, run.outcome, self.options.rel_gap)
         if claim.note:
             self.notes.append(claim.note)
-        progress.emit("claim", value=value, bound=bound, text=claim.status.value)
-        return StageResult(stage, STAGE_NAMES[stage], sense, claim.status, value, bound, claim.gap, run.seconds,
+        progress.emit("claim", value=value, bound=claim.bound, text=claim.status.value)
+        return StageResult(stage, STAGE_NAMES[stage], sense, claim.status, value, claim.bound, claim.gap, run.seconds,
                            run.nodes, note)
 
     @property

@@ -26,13 +26,24 @@ def test_stage2_is_optimal_within_1e7_relative_and_stage3_only_when_equal():
     assert judge(2, "max", None, None, "error", 1e-4).status is Status.NO_SOLUTION
 
 
-def test_a_bound_on_the_wrong_side_of_the_plan_is_a_numerical_failure_and_is_not_moved():
+def test_a_bound_on_the_wrong_side_of_the_plan_is_a_numerical_failure_and_is_not_reported():
     claim = judge(2, "max", 1000001.4, 1000000.7, "optimal", 1e-4)
-    assert claim.status is Status.FEASIBLE and claim.gap is None
+    assert claim.status is Status.FEASIBLE and claim.gap is None and claim.bound is None
     assert "numerical failure" in claim.note and "1000000.7" in claim.note
     assert judge(3, "min", 5.0, 6.0, "time", 1e-4).status is Status.TIME_LIMIT  # a min stage: bound above the plan
-    # the last bits of two sums of the same plan are rounding, not a contradiction
-    assert judge(2, "max", 121825.52, 121825.52 * (1 - 5e-10), "optimal", 1e-4).status is Status.OPTIMAL
+
+
+def test_a_bound_past_the_plan_by_rounding_is_reported_as_the_plans_value():
+    """The last bits of two sums of the same plan are rounding, not a contradiction; but a report
+    whose bound lies below its own plan's value in a maximisation (3681.628142827724 against
+    3681.6281428277243, a small register's stage 2) reads as one, so the value is reported."""
+    value = 3681.6281428277243
+    claim = judge(2, "max", value, 3681.628142827724, "optimal", 1e-4)
+    assert claim.status is Status.OPTIMAL and claim.bound == value and claim.gap == 0.0
+    claim = judge(3, "min", 677.0, 677.0 + 1e-13, "optimal", 1e-4)
+    assert claim.status is Status.OPTIMAL and claim.bound == 677.0
+    assert judge(2, "max", 121825.52, 121825.52 * (1 - 5e-10), "optimal", 1e-4).bound == 121825.52
+    assert judge(2, "max", 10.0, 10.5, "time", 1e-4).bound == 10.5  # on the right side: as proven
 
 
 def test_gaps_below_float_rounding_are_reported_as_zero():
