@@ -137,6 +137,23 @@ def test_locked_file_leaves_the_previous_export_untouched(small_instance, tmp_pa
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files, nothing replaced
 
 
+def test_plots_inside_the_export_folder_are_written_with_it(tmp_path):
+    """--plots e/p inside --export e used to fail: the charts were staged in e/p, then moved aside
+    with the old e before their own rename ("cannot write e/p/.links.png...tmp"). New-user trial."""
+    out, case = tmp_path / "e", ["solve", str(DATA / "chain.csv"), "-s", str(DATA / "chain.toml")]
+    args = [*case, "--export", str(out), "--plots", str(out / "p"), "-q"]
+    first = run_cli(runner, args)
+    assert first.exit_code == 0, first.output
+    assert sorted(p.name for p in (out / "p").iterdir()) == ["links.png", "supplies.png", "tiers.png"]
+    assert "p" in {p.name for p in out.iterdir()} and (out / "summary.json").exists()
+    assert run_cli(runner, args).exit_code == 0  # a second run replaces its own plots
+    (out / "p" / "mine.txt").write_text("not the command's", encoding="utf-8")
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    refused = run_cli(runner, args)
+    assert refused.exit_code == 2 and "p/mine.txt" in refused.stderr and "Traceback" not in refused.output
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
+
+
 def test_exit_code_1_when_no_plan(small_instance, monkeypatch):
     import allocator.stages.driver as driver
     from allocator.allocation import Allocation
