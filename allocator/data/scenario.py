@@ -177,12 +177,24 @@ class Scenario:
 
 
 def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None) -> Scenario:
-    """Read a scenario TOML (or take the defaults) and apply ``--set`` overrides."""
+    """Read a scenario TOML (or take the defaults) and apply ``--set`` overrides.
+
+    The file's problems and the ``--set`` problems are raised together (validate lists every
+    problem): when the file is bad, the overrides are still checked, on the defaults."""
     scenario = Scenario.default()
+    problems: list[InputProblem] = []
     if path is not None:
-        scenario = scenario.with_overrides(flatten(_read_toml(Path(path))), str(path))
+        try:
+            scenario = scenario.with_overrides(flatten(_read_toml(Path(path))), str(path))
+        except InputError as exc:
+            problems += exc.problems
     if overrides:
-        scenario = scenario.with_overrides(overrides)
+        try:
+            scenario = scenario.with_overrides(overrides)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
     return scenario
 
 

@@ -93,6 +93,21 @@ def test_validate_lists_every_problem_not_just_the_first(tmp_path):
     assert ["row 2" in lines[0], "row 3" in lines[1], "row 4" in lines[2]] == [True, True, True]
 
 
+@pytest.mark.parametrize("toml", ["[supply]\nmasks = \"lots\"\n", "[supply\nmasks = 1\n"], ids=["bad value", "not TOML"])
+def test_validate_lists_the_register_the_scenario_and_the_set_problems_together(tmp_path, toml):
+    """A bad scenario file used to hide the --set problems (found by a new-user trial): all are listed."""
+    path, scenario = tmp_path / "bad.csv", tmp_path / "bad.toml"
+    path.write_bytes(_csv(_row(tier="D")))
+    scenario.write_text(toml, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path), "--scenario", str(scenario), "--set", "supply.passes=-1",
+                                 "--set", "supply.buses=x"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 4, lines
+    assert "bad.csv" in lines[0] and "bad.toml" in lines[1]
+    assert "'supply.passes'" in lines[2] and "'supply.buses'" in lines[3] and "--set" in lines[2]
+
+
 SCENARIO_CASES = [
     ("unknown key", "[supply]\nmask = 5\n", ["supply.mask", "unknown"]),
     ("wrong type", "[supply]\nmasks = \"many\"\n", ["supply.masks", "number"]),
