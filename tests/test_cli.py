@@ -176,11 +176,17 @@ def test_exit_code_1_when_no_plan(small_instance, monkeypatch):
 
 
 def test_validate_ok_and_skipped_link_warning(tmp_path):
-    rows = [{"enterprise_id": "E1", "park": "P", "chain_link": "dyeing", "tier": "A", "employees": 10, "on_post": 5, "electricity_recovery": 0.9}]
+    """A one-row register read '1 enterprises' (found by a new-user trial): English says 1 enterprise."""
+    rows = [{"enterprise_id": "E1", "park": "P", "chain_link": "dyeing", "tier": "A", "employees": 10, "on_post": 5,
+             "workers_away": 2, "origin": "X", "electricity_recovery": 0.9}]
     instance = write_rows(tmp_path / "one.csv", rows)
     result = runner.invoke(app, ["validate", str(instance)])
     assert result.exit_code == 0
-    assert "ok: " in result.stdout and "1 enterprises" in result.stdout
+    assert f"ok: {instance}: 1 enterprise, 1 eligible for masks, " in result.stdout
+    assert result.stdout.rstrip().endswith(", 1 (origin, park) bus group")
+    two = write_rows(tmp_path / "two.csv", [rows[0], {**rows[0], "enterprise_id": "E2", "origin": "Y"}])
+    said = runner.invoke(app, ["validate", str(two)]).stdout
+    assert ": 2 enterprises, " in said and said.rstrip().endswith(", 2 (origin, park) bus groups")
     assert "'fibre' is listed in the scenario but has no enterprise" in result.stderr
 
 

@@ -204,7 +204,8 @@ def _table(source: str, sha256: str, rows: list[tuple[int, list[str]]], find_hea
     if merged:
         filled = _fill_merged(body, merged, header_row)
         if filled:
-            notes.append(problem(source, "note_merged", sheet=sheet, cells=filled))
+            merged_key = "note_merged_one" if filled == 1 else "note_merged"  # English's singular
+            notes.append(problem(source, merged_key, sheet=sheet, cells=filled))
     if not body:
         raise InputError([problem(source, no_rows, row=header_row, sheet=sheet)])
     return Table(source, sha256, header, [fields for _, fields in body], [line for line, _ in body], sheet, header_row,

@@ -25,6 +25,7 @@ INPUT_TEXT: dict[str, dict[str, str]] = {
     "err_sheet_of_text": {"en": "--sheet applies to workbooks (.xlsx, .xls, .ods), not to a text file", "zh": "--sheet 只适用于工作簿（.xlsx、.xls、.ods），不适用于文本文件"},
     "note_header_row": {"en": "the header is row {header_row}: the rows above it ({rows}) hold a title or notes and are skipped", "zh": "表头在第 {header_row} 行：其上方的第 {rows} 行是标题或说明，已跳过"},
     "note_merged": {"en": "{cells} cells covered by merged cells take the merged cell's value", "zh": "合并单元格覆盖的 {cells} 个单元格按合并单元格的值读取"},
+    "note_merged_one": {"en": "{cells} cell covered by a merged cell takes the merged cell's value", "zh": "合并单元格覆盖的 {cells} 个单元格按合并单元格的值读取"},  # English's singular
     "err_row_cells": {"en": "row has {cells} cells but the header has {width}", "zh": "该行有 {cells} 个单元格，但表头只有 {width} 列"},
     # {name}, not {column}: problem() keeps column= for itself, so a {column} field never reaches the wording
     "err_column_twice": {"en": "column {name!r} appears twice (as {first!r} and {second!r})", "zh": "“{name}”列出现了两次（“{first}”和“{second}”）"},
