@@ -137,6 +137,23 @@ def test_locked_file_leaves_the_previous_export_untouched(small_instance, tmp_pa
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files, nothing replaced
 
 
+def test_plots_inside_the_export_folder_are_written_with_it(tmp_path):
+    """--plots e/p inside --export e used to fail: the charts were staged in e/p, then moved aside
+    with the old e before their own rename ("cannot write e/p/.links.png...tmp"). New-user trial."""
+    out, case = tmp_path / "e", ["solve", str(DATA / "chain.csv"), "-s", str(DATA / "chain.toml")]
+    args = [*case, "--export", str(out), "--plots", str(out / "p"), "-q"]
+    first = run_cli(runner, args)
+    assert first.exit_code == 0, first.output
+    assert sorted(p.name for p in (out / "p").iterdir()) == ["links.png", "supplies.png", "tiers.png"]
+    assert "p" in {p.name for p in out.iterdir()} and (out / "summary.json").exists()
+    assert run_cli(runner, args).exit_code == 0  # a second run replaces its own plots
+    (out / "p" / "mine.txt").write_text("not the command's", encoding="utf-8")
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    refused = run_cli(runner, args)
+    assert refused.exit_code == 2 and "p/mine.txt" in refused.stderr and "Traceback" not in refused.output
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
+
+
 def test_exit_code_1_when_no_plan(small_instance, monkeypatch):
     import allocator.stages.driver as driver
     from allocator.allocation import Allocation
@@ -159,11 +176,17 @@ def test_exit_code_1_when_no_plan(small_instance, monkeypatch):
 
 
 def test_validate_ok_and_skipped_link_warning(tmp_path):
-    rows = [{"enterprise_id": "E1", "park": "P", "chain_link": "dyeing", "tier": "A", "employees": 10, "on_post": 5, "electricity_recovery": 0.9}]
+    """A one-row register read '1 enterprises' (found by a new-user trial): English says 1 enterprise."""
+    rows = [{"enterprise_id": "E1", "park": "P", "chain_link": "dyeing", "tier": "A", "employees": 10, "on_post": 5,
+             "workers_away": 2, "origin": "X", "electricity_recovery": 0.9}]
     instance = write_rows(tmp_path / "one.csv", rows)
     result = runner.invoke(app, ["validate", str(instance)])
     assert result.exit_code == 0
-    assert "ok: " in result.stdout and "1 enterprises" in result.stdout
+    assert f"ok: {instance}: 1 enterprise, 1 eligible for masks, " in result.stdout
+    assert result.stdout.rstrip().endswith(", 1 (origin, park) bus group")
+    two = write_rows(tmp_path / "two.csv", [rows[0], {**rows[0], "enterprise_id": "E2", "origin": "Y"}])
+    said = runner.invoke(app, ["validate", str(two)]).stdout
+    assert ": 2 enterprises, " in said and said.rstrip().endswith(", 2 (origin, park) bus groups")
     assert "'fibre' is listed in the scenario but has no enterprise" in result.stderr
 
 

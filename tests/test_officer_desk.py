@@ -26,6 +26,22 @@ def test_keys_lists_every_scenario_key_with_its_default():
     assert "supply.masks=380000" in help_text and "tiers.C.weight=1" in help_text  # solve --help's epilog
 
 
+def test_keys_lists_the_assign_fields_keys_that_toml_and_set_accept():
+    """`allocator keys` left out assign.fields.*, accepted in TOML and --set (found by a new-user trial)."""
+    from allocator.data.scenario import DEFAULTS, Scenario, parse_value, scenario_keys
+
+    output = narrow.invoke(app, ["keys"]).output
+    for link in DEFAULTS["assign"]["fields"]:
+        assert re.search(rf"assign\.fields\.{link}\s+\[\"\w+\".*\]\s+fields that serve this chain link", output), link
+    assert re.search(r'assign\.fields\.trade\s+\["trade", "commerce"\]', output)
+    assert "assign.fields.<link>" in output
+    help_text = narrow.invoke(app, ["solve", "--help"]).output
+    assert 'assign.fields.market=["commerce"]' in help_text
+    for key, default, _ in scenario_keys():  # every key listed is accepted, with its default as written
+        if "<" not in key and not default.startswith("("):
+            Scenario.default().with_overrides({key: parse_value(default)})
+
+
 @pytest.mark.parametrize("lang,expected", [
     ("en", "unknown scenario key 'supply.maskz' (did you mean: supply.masks, supply.mask_pack"),
     ("zh", "未知的情景参数“supply.maskz”（是否想写：supply.masks, supply.mask_pack"),

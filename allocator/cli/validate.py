@@ -34,12 +34,18 @@ def validate(instance: InstanceArg, scenario: ScenarioOpt = None, set_: SetOpt =
     inst = problem.instance
     print_notes(inst.notes, lang.value if lang else problem.scenario.lang)
     typer.echo(
-        f"ok: {instance}: {len(inst):,} enterprises, {int(problem.eligible.sum()):,} eligible for masks, "
+        f"ok: {instance}: {_count(len(inst), 'enterprise', 'enterprises')}, "
+        f"{int(problem.eligible.sum()):,} eligible for masks, "
         f"{int(problem.variable.sum()):,} whose capacity an allocation can change, "
-        f"{len(problem.group_keys):,} (origin, park) bus groups"
+        f"{_count(len(problem.group_keys), '(origin, park) bus group', '(origin, park) bus groups')}"
     )
     for link in problem.skipped_links if problem.scenario.rules.chain_balance else ():
         typer.echo(f"warning: chain link {link!r} is listed in the scenario but has no enterprise here", err=True)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """"1 enterprise", "296 enterprises": a one-row register was said to hold "1 enterprises"."""
+    return f"{n:,} {one if n == 1 else many}"
 
 
 @app.command()

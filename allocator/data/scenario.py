@@ -177,12 +177,24 @@ class Scenario:
 
 
 def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None) -> Scenario:
-    """Read a scenario TOML (or take the defaults) and apply ``--set`` overrides."""
+    """Read a scenario TOML (or take the defaults) and apply ``--set`` overrides.
+
+    The file's problems and the ``--set`` problems are raised together (validate lists every
+    problem): when the file is bad, the overrides are still checked, on the defaults."""
     scenario = Scenario.default()
+    problems: list[InputProblem] = []
     if path is not None:
-        scenario = scenario.with_overrides(flatten(_read_toml(Path(path))), str(path))
+        try:
+            scenario = scenario.with_overrides(flatten(_read_toml(Path(path))), str(path))
+        except InputError as exc:
+            problems += exc.problems
     if overrides:
-        scenario = scenario.with_overrides(overrides)
+        try:
+            scenario = scenario.with_overrides(overrides)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
     return scenario
 
 
@@ -288,7 +300,18 @@ def scenario_keys() -> list[tuple[str, str, str]]:
             default = f"{node:g}" if isinstance(node, float) else str(node)
         takes = kinds[kind] + (f" ≥ {low:g}" if low is not None else "") + (f", ≤ {high:g}" if high is not None else "")
         out.append((key, default, takes))
+        if key == "assign.key_firms":
+            out += _fields_keys()
     return out
+
+
+def _fields_keys() -> list[tuple[str, str, str]]:
+    """``assign.fields.<link>`` is not in _SCHEMA (any chain link may be given its fields), so
+    ``allocator keys`` once left it out: a row per default link, and one for any other link."""
+    takes = f"fields that serve this chain link: list of {', '.join(ASSIGN_FIELDS)}"
+    rows = [(f"{_FIELDS_PREFIX}{link}", "[" + ", ".join(f'"{x}"' for x in fields) + "]", takes)
+            for link, fields in DEFAULTS["assign"]["fields"].items()]
+    return rows + [(f"{_FIELDS_PREFIX}<link>", "[]", "the same, for any other chain link (none serves it)")]
 
 
 def _is_fields_key(key: str) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,9 @@ from allocator.errors import InputError, InputProblem, column_letter, problem
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (xlsx, ods), OLE (xls)
 HEADER_SCAN = 30  # rows searched for the header below a title
+#: A quoted cell running over more lines than this is taken for a quote left open (a register's
+#: cell may hold a line break or two, an address or a note, never a screenful).
+MAX_CELL_LINES = 20
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def read_table(path: str | Path, encoding: str | None = None, *, sheet: str | No
     if sheet is not None:
         raise InputError([problem(source, "err_sheet_of_text")])
     text = decode(data, source, encoding)
-    return _table(source, sha256, _csv_rows(text, source), find_header, no_rows)
+    return _table(source, sha256, _csv_rows(text, source, find_header), find_header, no_rows)
 
 
 def decode(data: bytes, source: str, encoding: str | None = None) -> str:
@@ -106,17 +110,84 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
     raise InputError([problem(source, "err_encoding")])
 
 
-def _csv_rows(text: str, source: str) -> list[tuple[int, list[str]]]:
-    """Non-blank rows of a CSV text, each with the line an editor shows."""
+def _csv_rows(text: str, source: str,
+              find_header: Callable[[list[str]], int] | None = None) -> list[tuple[int, list[str]]]:
+    """Non-blank rows of a CSV text, each with the line an editor shows.
+
+    The csv module reads a quote left open as one cell running to the end of the file, which
+    surfaced as blank cells on the last row; such a quote is reported where it opens instead."""
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
+    start = last = 1  # the first line of the record being read, and of the last non-blank one
     try:
         for fields in reader:
+            if reader.line_num - start >= MAX_CELL_LINES:
+                _refuse_open_quote(text, source, rows, start, reader.line_num, find_header)
             if any(cell.strip() for cell in fields):  # blank lines are skipped
                 rows.append((reader.line_num, fields))
-    except csv.Error as exc:
+                last = start
+            start = reader.line_num + 1
+    except csv.Error as exc:  # a cell over the csv module's size limit: often a quote left open
+        _refuse_open_quote(text, source, rows, start, reader.line_num, find_header)
         raise InputError([problem(source, "err_csv", row=reader.line_num, reason=str(exc))]) from None
+    if rows:
+        _refuse_open_quote(text, source, rows[:-1], last, rows[-1][0], find_header)
     return rows
+
+
+def _refuse_open_quote(text: str, source: str, before: list[tuple[int, list[str]]], start: int, end: int,
+                       find_header: Callable[[list[str]], int] | None) -> None:
+    """Raise one problem, at the row and column where it opens, when the record on lines
+    ``start``..``end`` holds a quote never closed or a quoted cell of implausibly many lines."""
+    lines = list(itertools.islice(io.StringIO(text, newline=""), start - 1, end))
+    found = _open_quote(lines)
+    if found is None:
+        return
+    offset, column, closed = found
+    where = {"row": start + offset, "column": _column_name(before, column, find_header)}
+    if closed is None:
+        raise InputError([problem(source, "err_quote_open", **where)])
+    raise InputError([problem(source, "err_quote_long", **where, end=start + closed, lines=closed - offset + 1)])
+
+
+def _open_quote(lines: list[str]) -> tuple[int, int, int | None] | None:
+    """The first quoted cell of one CSV record (its physical ``lines``) that is never closed or spans
+    more than MAX_CELL_LINES lines: (line offset, column index, offset of the closing line or None).
+    Follows the csv module's rules: a quote opens a cell only at its start, ``""`` is a quote inside."""
+    state, column, opened = "start", 0, (0, 0)
+    for offset, line in enumerate(lines):
+        for char in line:
+            if state == "quoted":
+                state = "quote?" if char == '"' else "quoted"
+            elif state == "quote?" and char == '"':
+                state = "quoted"
+            elif char == ",":
+                if state == "quote?" and offset - opened[0] >= MAX_CELL_LINES:
+                    return opened[0], opened[1], offset
+                state, column = "start", column + 1
+            elif state == "start" and char == '"':
+                state, opened = "quoted", (offset, column)
+            elif state == "quote?":
+                if offset - opened[0] >= MAX_CELL_LINES:
+                    return opened[0], opened[1], offset
+                state = "field"
+            elif state == "start":
+                state = "field"
+    if state == "quoted":
+        return opened[0], opened[1], None
+    if state == "quote?" and len(lines) - 1 - opened[0] >= MAX_CELL_LINES:
+        return opened[0], opened[1], len(lines) - 1
+    return None
+
+
+def _column_name(before: list[tuple[int, list[str]]], column: int,
+                 find_header: Callable[[list[str]], int] | None) -> str:
+    """A column as the header above wrote it, else as a spreadsheet names it (``C``)."""
+    if before:
+        header = before[_header_index(before, find_header)][1]
+        if column < len(header) and header[column].strip():
+            return header[column].strip()
+    return column_letter(column)
 
 
 def _table(source: str, sha256: str, rows: list[tuple[int, list[str]]], find_header: Callable[[list[str]], int] | None,
@@ -133,7 +204,8 @@ def _table(source: str, sha256: str, rows: list[tuple[int, list[str]]], find_hea
     if merged:
         filled = _fill_merged(body, merged, header_row)
         if filled:
-            notes.append(problem(source, "note_merged", sheet=sheet, cells=filled))
+            merged_key = "note_merged_one" if filled == 1 else "note_merged"  # English's singular
+            notes.append(problem(source, merged_key, sheet=sheet, cells=filled))
     if not body:
         raise InputError([problem(source, no_rows, row=header_row, sheet=sheet)])
     return Table(source, sha256, header, [fields for _, fields in body], [line for line, _ in body], sheet, header_row,

@@ -96,13 +96,16 @@ class Outputs:
             _remove(moved)
 
     def _gather(self) -> None:
-        """A file that lies in a folder this command replaces goes into that folder's new set."""
+        """A file that lies in a folder this command replaces, at any depth, goes into that folder's
+        new set under its relative path (``plots/links.png``): written beside the folder it would be
+        moved aside with the old folder before its own rename (``solve --export e --plots e/p``)."""
         folders = {folder.path.absolute(): folder for folder in self.folders}
         for path in list(self.files):
-            home = folders.get(path.absolute().parent)
+            home = next((folders[p] for p in path.absolute().parents if p in folders), None)
             if home is not None:
-                home.files[path.name] = self.files.pop(path)
-                home.ours |= {path.name}
+                inside = path.absolute().relative_to(home.path.absolute())
+                home.files[inside.as_posix()] = self.files.pop(path)
+                home.ours |= {inside.parts[0]}
 
     def _check(self) -> None:
         targets = [folder.path for folder in self.folders] + list(self.files)
@@ -122,18 +125,47 @@ class Outputs:
 def _check_folder(folder: _Folder) -> None:
     path = folder.path
     _check_parent(path)
+    _check_nesting(folder)
     if not path.exists():
         return
     if not path.is_dir():
         raise ExportError(f"{path} is a file, not a folder; nothing was written")
     foreign = sorted(entry.name for entry in path.iterdir() if entry.name not in folder.ours)
+    foreign += _foreign_inside(folder)
     if foreign:
         shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
         raise ExportError(f"{path} holds files this command did not write ({shown}); the export replaces the "
                           f"folder as a whole, so choose an empty or new folder. Nothing was written.")
-    for entry in path.iterdir():
-        if entry.is_file():
-            _check_replaceable(entry)
+    for inside in [path, *(path / name for name in _subfolders(folder) if (path / name).is_dir())]:
+        for entry in inside.iterdir():
+            if entry.is_file():
+                _check_replaceable(entry)
+
+
+def _subfolders(folder: _Folder) -> set[str]:
+    """The folders inside ``folder`` that its nested files (``plots/links.png``) go into."""
+    return {parent.as_posix() for name in folder.files for parent in Path(name).parents if parent != Path(".")}
+
+
+def _check_nesting(folder: _Folder) -> None:
+    """A name written both as a file and as a folder (``--plots e/summary.json``) cannot be staged."""
+    clash = sorted(set(folder.files) & _subfolders(folder))
+    if clash:
+        raise ExportError(f"{folder.path / clash[0]} would be both a file and a folder of this command's "
+                          f"outputs; nothing was written")
+
+
+def _foreign_inside(folder: _Folder) -> list[str]:
+    """What an existing subfolder holds beyond the files written into it: replacing the folder as a
+    whole would delete it, and it is not ours to delete."""
+    subfolders = _subfolders(folder)
+    foreign = []
+    for name in sorted(subfolders):
+        existing = folder.path / name
+        if existing.is_dir():
+            foreign += [f"{name}/{entry.name}" for entry in existing.iterdir()
+                        if f"{name}/{entry.name}" not in folder.files and f"{name}/{entry.name}" not in subfolders]
+    return sorted(foreign)
 
 
 def _check_file(path: Path) -> None:
@@ -176,6 +208,9 @@ def _make_parent(path: Path, created: list[Path]) -> None:
 def _stage_folder(folder: _Folder) -> Path:
     temp = Path(tempfile.mkdtemp(dir=folder.path.parent, prefix=f".{folder.path.name}.new-"))
     os.chmod(temp, DIR_MODE)
+    for name in sorted(_subfolders(folder), key=len):
+        (temp / name).mkdir()
+        os.chmod(temp / name, DIR_MODE)
     for name, data in folder.files.items():
         with open(temp / name, "wb") as out:
             out.write(data)

@@ -13,6 +13,8 @@ INPUT_TEXT: dict[str, dict[str, str]] = {
     "err_encoding_bad": {"en": "cannot be decoded as {encoding}: byte {byte}", "zh": "无法按 {encoding} 解码：第 {byte} 字节"},
     "err_encoding": {"en": "is neither UTF-8 nor GB18030 text; pass --encoding if you know it", "zh": "既不是 UTF-8 也不是 GB18030 文本；如知道编码，请用 --encoding 指定"},
     "err_csv": {"en": "is not valid CSV: {reason}", "zh": "不是有效的 CSV：{reason}"},
+    "err_quote_open": {"en": "a quote opens here and is never closed, so everything after it would be read as one cell; close it or remove it", "zh": "此处的引号开始后一直没有闭合，其后的内容都会被读成一个单元格；请补上闭合引号或删去它"},
+    "err_quote_long": {"en": "a quote opens here and is closed only at row {end}, making a cell of {lines} lines; no cell is that long, so a closing quote is missing here", "zh": "此处的引号直到第 {end} 行才闭合，单元格跨越 {lines} 行；单元格不会这么长，此处应漏了闭合引号"},
     "err_empty": {"en": "the file is empty", "zh": "文件是空的"},
     "err_no_rows": {"en": "the file has a header but no enterprise rows", "zh": "文件只有表头，没有企业数据行"},
     "err_no_day_rows": {"en": "the file has a header but no day rows", "zh": "文件只有表头，没有逐日数据行"},
@@ -23,6 +25,7 @@ INPUT_TEXT: dict[str, dict[str, str]] = {
     "err_sheet_of_text": {"en": "--sheet applies to workbooks (.xlsx, .xls, .ods), not to a text file", "zh": "--sheet 只适用于工作簿（.xlsx、.xls、.ods），不适用于文本文件"},
     "note_header_row": {"en": "the header is row {header_row}: the rows above it ({rows}) hold a title or notes and are skipped", "zh": "表头在第 {header_row} 行：其上方的第 {rows} 行是标题或说明，已跳过"},
     "note_merged": {"en": "{cells} cells covered by merged cells take the merged cell's value", "zh": "合并单元格覆盖的 {cells} 个单元格按合并单元格的值读取"},
+    "note_merged_one": {"en": "{cells} cell covered by a merged cell takes the merged cell's value", "zh": "合并单元格覆盖的 {cells} 个单元格按合并单元格的值读取"},  # English's singular
     "err_row_cells": {"en": "row has {cells} cells but the header has {width}", "zh": "该行有 {cells} 个单元格，但表头只有 {width} 列"},
     # {name}, not {column}: problem() keeps column= for itself, so a {column} field never reaches the wording
     "err_column_twice": {"en": "column {name!r} appears twice (as {first!r} and {second!r})", "zh": "“{name}”列出现了两次（“{first}”和“{second}”）"},

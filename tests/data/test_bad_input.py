@@ -93,6 +93,59 @@ def test_validate_lists_every_problem_not_just_the_first(tmp_path):
     assert ["row 2" in lines[0], "row 3" in lines[1], "row 4" in lines[2]] == [True, True, True]
 
 
+def _others(count: int) -> list[str]:
+    return [_row(enterprise_id=f"E{i}", workers_away="0", origin="") for i in range(2, count + 2)]
+
+
+QUOTE_CASES = [
+    # (case, rows, row and column of the opening quote, wording)
+    ("first row, to the end", ['"' + _row(), *_others(4)], "row 2, column 'enterprise_id'", "never closed"),
+    ("last row, one line", [_row(), _row(enterprise_id="E2", name='"乙')], "row 3, column 'name'", "never closed"),
+    ("over the csv size limit", ['"' + _row(), *_others(2000)], "row 2, column 'enterprise_id'", "never closed"),
+    ("closed 30 rows later", [_row(name='"甲'), *_others(30), _row(enterprise_id="E99", name='乙"')],
+     "row 2, column 'name'", "closed only at row 33"),
+]
+
+
+@pytest.mark.parametrize("rows,where,wording", [c[1:] for c in QUOTE_CASES], ids=[c[0] for c in QUOTE_CASES])
+def test_a_quote_left_open_is_one_problem_where_it_opens(tmp_path, rows, where, wording):
+    """An unclosed quote was read as one cell to the end of the file and reported as six blank
+    cells on the last row, nothing about the quote (found by a new-user trial)."""
+    path = tmp_path / "bad.csv"
+    path.write_bytes(_csv(*rows))
+    for lang, said in (("en", [f"{where}: a quote opens here", wording]), ("zh", ["引号"])):
+        result = runner.invoke(app, ["validate", str(path), "--lang", lang])
+        lines = result.stderr.strip().splitlines()
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert len(lines) == 1 and all(fragment in lines[0] for fragment in said), lines
+
+
+def test_quoted_cells_with_line_breaks_and_commas_still_read(tmp_path):
+    """The open-quote check must not refuse a cell that legitimately holds a comma or line breaks."""
+    from allocator.data.reading import read_instance
+
+    path = tmp_path / "ok.csv"
+    path.write_bytes(_csv(_row(name='"甲,\n绍兴""恒达""\n印染"'), *_others(1), _row(enterprise_id="E9", name='"乙"')))
+    instance = read_instance(path)
+    assert instance.name[0] == '甲,\n绍兴"恒达"\n印染' and instance.name[2] == "乙"
+    assert list(instance.rows) == [4, 5, 6]  # a row is numbered by the line it ends on
+
+
+@pytest.mark.parametrize("toml", ["[supply]\nmasks = \"lots\"\n", "[supply\nmasks = 1\n"], ids=["bad value", "not TOML"])
+def test_validate_lists_the_register_the_scenario_and_the_set_problems_together(tmp_path, toml):
+    """A bad scenario file used to hide the --set problems (found by a new-user trial): all are listed."""
+    path, scenario = tmp_path / "bad.csv", tmp_path / "bad.toml"
+    path.write_bytes(_csv(_row(tier="D")))
+    scenario.write_text(toml, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path), "--scenario", str(scenario), "--set", "supply.passes=-1",
+                                 "--set", "supply.buses=x"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 4, lines
+    assert "bad.csv" in lines[0] and "bad.toml" in lines[1]
+    assert "'supply.passes'" in lines[2] and "'supply.buses'" in lines[3] and "--set" in lines[2]
+
+
 SCENARIO_CASES = [
     ("unknown key", "[supply]\nmask = 5\n", ["supply.mask", "unknown"]),
     ("wrong type", "[supply]\nmasks = \"many\"\n", ["supply.masks", "number"]),

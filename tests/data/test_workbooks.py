@@ -68,6 +68,15 @@ def test_xlsx_register_reads_like_its_csv(tmp_path):
     assert any("merged" in n for n in notes), notes
 
 
+@pytest.mark.parametrize("lang, said", [("en", "1 cell covered by a merged cell takes the merged cell's value"),
+                                        ("zh", "合并单元格覆盖的 1 个单元格按合并单元格的值读取")])
+def test_validate_says_1_cell_of_a_merged_park(tmp_path, lang, said):
+    """validate's note on the park merged over two rows read '1 cells covered' (a new-user trial)."""
+    result = runner.invoke(app, ["validate", str(officer_workbook(tmp_path / "登记.xlsx")), "--lang", lang])
+    assert result.exit_code == 0, result.output
+    assert said in result.stderr and "1 cells" not in result.stderr
+
+
 @pytest.mark.parametrize("name", ["chain.xls", "chain.ods"])  # made by tests/cases/make_workbooks.py
 def test_xls_and_ods_read_back(name):
     inst = read_instance(DATA / name)
