@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("instance", nargs="?", help="register (default: the generated province)")
     parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--search", choices=("auto", "full", "guided"), default="auto")
     args = parser.parse_args()
     began = time.perf_counter()
     from allocator.backends.highs import HighsModel
@@ -67,7 +68,7 @@ def main() -> None:
     from allocator.stages import driver, exclusion, guided, prices_first
 
     for owner, name in [(guided, "around_lp"), (guided, "bus_bound"), (prices_first, "priced_output"),
-                        (exclusion, "units_bound"), (HighsModel, "relaxation"), (HighsModel, "run")]:
+                        (exclusion, "units_bound"), (prices_first, "lp_and_prices"), (HighsModel, "relaxation"), (HighsModel, "run")]:
         traced(owner, name, began)
     evaluations = counted(PricedBound, "best")
     if args.instance is None:
@@ -77,7 +78,7 @@ def main() -> None:
     else:
         instance, sets = Path(args.instance), args.sets
     problem = load_problem(instance, None, sets)
-    result = driver.solve(problem, SolveOptions(time_limit=args.time_limit, exports=True), started=began)
+    result = driver.solve(problem, SolveOptions(time_limit=args.time_limit, exports=True, search=args.search), started=began)
     print({k: round(v, 2) for k, v in result.timings.items()})
     print(f"priced evaluations: {evaluations['calls']} in {evaluations['seconds']:.1f} s")
     for stage in result.stages:
