@@ -22,6 +22,7 @@ class SolveOptions:
     search: str = "auto"  # full: branch and bound; guided: LP bound + LP-guided plan; auto: by size
     solver: str = "highs"  # highs (default, fastest measured) or scip (through OR-Tools MathOpt)
     exports: bool = False  # the caller writes the export within time_limit: the search leaves it time by size
+    visuals: bool = False  # ... and an HTML page or PNG charts: the search leaves them time too (see allocator.stages.clock)
 
     def __post_init__(self) -> None:
         if self.search not in SEARCHES:

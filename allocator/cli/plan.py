@@ -63,7 +63,8 @@ def plan(
 
     started, began = datetime.now(timezone.utc), run_began()  # start-up and reading count against the time limit
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, solver=solver.value,
-                           exports=export is not None or html is not None)
+                           exports=export is not None or html is not None,
+                           visuals=html is not None)
     try:
         horizon = load_horizon(instance, days, arrivals, scenario, set_, encoding, sheet)
     except Exception as exc:

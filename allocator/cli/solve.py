@@ -81,7 +81,8 @@ def solve(
 
     started, begun = datetime.now(timezone.utc), run_began()  # start-up and reading count against the time limit
     options = SolveOptions(time_limit=time_limit, seed=seed, deterministic=deterministic, threads=threads, log=log, search=search.value,
-                           solver=solver.value, exports=export is not None or html is not None or plots is not None)
+                           solver=solver.value, exports=export is not None or html is not None or plots is not None,
+                           visuals=html is not None or plots is not None)
     try:
         problem = load_problem(instance, scenario, set_, encoding, sheet)
     except Exception as exc:

@@ -15,15 +15,22 @@ FINISH_SHARE = 0.05
 #: this many seconds per firm if that is more: from the province's last stage (100,232
 #: firms) to the process's exit took 5.0 s on 2 cores, the export 4.0 - 4.9 s of it.
 EXPORT_PER_FIRM = 60e-6
+#: ... and this many seconds more when it also draws an HTML page or PNG charts (matplotlib's
+#: import and drawing, about the same at any size): from the last stage to the exit took
+#: 0.86 s with --html alone and 1.2 s with --export, --html and --plots on a register of 296
+#: firms, 0.84 s and 1.57 s at Keqiao (--export alone 0.54 s), 1.37 s for plan's week page;
+#: without it, Keqiao with --time-limit 10 ended at 10.4 - 11.7 s.
+VISUALS_SECONDS = 1.2
 #: The finish never takes more than this part of the limit: a search always gets the rest.
 FINISH_MOST = 0.5
 
 
 def finish_seconds(options: SolveOptions, export: float) -> float:
     """What the search leaves at the end of the limit: FINISH_SHARE of it, or ``export``
-    seconds if the caller writes an export within the limit and that is more, never more
-    than FINISH_MOST of it."""
-    needed = max(FINISH_SHARE * options.time_limit, export if options.exports else 0.0)
+    seconds (and VISUALS_SECONDS with a page or charts) if the caller writes its outputs
+    within the limit and that is more, never more than FINISH_MOST of it."""
+    writing = (export if options.exports else 0.0) + (VISUALS_SECONDS if options.visuals else 0.0)
+    needed = max(FINISH_SHARE * options.time_limit, writing)
     return min(needed, FINISH_MOST * options.time_limit)
 
 
