@@ -179,6 +179,10 @@ class Session:
             self._pricing = PricedBound(self.problem, self.f, threads=threads(self.options))
         return self._pricing
 
+    def priced_step(self) -> float:
+        """Seconds of one more evaluation of the priced relaxation (0 before any)."""
+        return 0.0 if self._pricing is None else self._pricing.slowest
+
     def prices(self, duals: np.ndarray, output: float = 1.0) -> Prices:
         """Prices from an LP's row duals; their size is all that matters (any prices >= 0 give a bound)."""
         f = self.f
