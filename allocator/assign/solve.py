@@ -12,10 +12,11 @@ Claims follow allocator.stages.claims.judge: "optimal" only when the bound as pr
 recomputed value (stages 1 and 3: whole numbers, equal; stage 2: exact fractions, equal).
 
 A stop (``should_stop()``: Ctrl-C, a progress interface) ends stage 3's search as a time limit
-would, keeping the best plan so far.  Stages 1 and 2 run whatever it says: they close at the
-root in a small share (about a second at Keqiao), and without them there is no assignment at
-all: a Ctrl-C during the allocation once exported Keqiao's 9,924 firms as unserved, "no
-capacity in reach", where a time limit would have served every one.
+would, keeping the best plan so far.  Stages 1 and 2 run whatever it says, for at most
+AFTER_STOP seconds each once it has come: they close at the root (about a second at Keqiao),
+and without them there is no assignment at all: a Ctrl-C during the allocation once exported
+Keqiao's 9,924 firms as unserved, "no capacity in reach", where a time limit would have served
+every one.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ STAGE_NAMES = {1: "key firms served one to one by a leader", 2: "sum of pi over 
                3: "parks per person (away counting 2)"}
 #: Stages 1 and 2 are transportation problems closed at the root; each gets at most this share.
 SMALL_SHARE = 0.15
+#: ... and after a stop at most this many seconds each (CP-SAT cannot be interrupted here): a
+#: review found a Ctrl-C could wait 0.3 x --time-limit + 3 s for them and the first plan's polish.
+AFTER_STOP = 2.0
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,8 @@ def solve_assignment(problem: AssignProblem, options: AssignOptions | None = Non
     timings["structure"] = time.perf_counter() - began
 
     def limits(share: float) -> Limits:
-        return Limits(max(0.05, min(share * options.time_limit, clock.left())), options.workers, options.seed)
+        seconds = min(share * options.time_limit, clock.left(), AFTER_STOP if stop() else math.inf)
+        return Limits(max(0.05, seconds), options.workers, options.seed)
 
     empty = ClassPlan({}, {}, [[0] * len(g) for g in st.groups])
     # stage 1
@@ -110,7 +115,8 @@ def solve_assignment(problem: AssignProblem, options: AssignOptions | None = Non
                          run2.branches, note)
     # stage 3
     began = time.perf_counter()
-    start = improve(problem, first_plan(st, cert.plan), seconds=min(3.0, 0.1 * options.time_limit))
+    polish = 0.0 if stop() else min(3.0, 0.1 * options.time_limit)
+    start = improve(problem, first_plan(st, cert.plan), seconds=polish)
     start_values = evaluate(problem, start)
     _check_holds(start_values, z1, z2, "the first plan")
     timings["first_plan"] = time.perf_counter() - began

@@ -72,7 +72,7 @@ def solve_first_day(horizon: Horizon, options: SolveOptions, seconds: float | No
                                             "supply.buses": sup.buses + arrived["buses"]})
     day_one = Problem(p.instance, scenario) if scenario is not p.scenario else p
     # the plan's budget has already set its export's time aside: solve's clock must not again
-    limited = options if seconds is None else replace(options, time_limit=seconds, exports=False)
+    limited = options if seconds is None else replace(options, time_limit=seconds, exports=False, visuals=False)
     result = solve(day_one, limited)
     a = result.allocation
     plan = Plan(a.boxes[None, :], a.passes[None, :], a.returned[None, :], a.buses[None, :])

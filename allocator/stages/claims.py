@@ -10,10 +10,11 @@ the two together allow it to say:
 * otherwise the reason the search stopped (time limit, work limit) or ``feasible``.
 
 A bound on the wrong side of the verified plan is a numerical failure: the bound is
-reported as it came, with a note, and nothing is claimed.  Below ``FLOAT_NOISE`` the
-two differ only by the rounding of two double-precision sums (HiGHS's objective and our
-recomputation of the same plan; with integrality held to 1e-8, see allocator.backends.highs) and
-the bound counts as meeting the plan.
+reported as it came (the SPEC: the raw bound), with a note, and nothing is claimed.  Below
+``FLOAT_NOISE`` the two differ only by the rounding of two double-precision sums (HiGHS's
+objective and our recomputation of the same plan; with integrality held to 1e-8, see
+allocator.backends.highs): the bound counts as meeting the plan and is reported as the plan's
+value, since a bound a hair below a maximisation's own plan reads as a contradiction.
 
 The holds: stage 2's plans keep min link >= z1 - 1e-6 and stage 3's also keep weighted
 output >= z2 (1 - 1e-6), where z1 and z2 are the recomputed values of the plans the
@@ -55,7 +56,7 @@ class Claim:
     status: Status
     gap: float | None
     note: str = ""
-    bound: float | None = None  # as proven; the plan's value where it lay past it by rounding only
+    bound: float | None = None  # as proven (raw on a numerical failure); the plan's value where it lay past it by rounding only
 
 
 def link_hold(z1: float | None) -> float | None:
@@ -116,14 +117,14 @@ def judge(stage: int, sense: str, value: float | None, bound: float | None, outc
     A bound past the verified plan's value by float rounding only (4e-13 on a small register's
     stage 2) is reported as that value: no plan can do worse than one that exists, and a report
     whose bound lies below its own plan in a maximisation reads as a contradiction.  Past it by
-    more, the bound is not reported at all."""
+    more, it is reported raw, as the SPEC asks, beside the note that claims nothing."""
     if value is None:
         return Claim(_stopped(outcome, Status.NO_SOLUTION), None, bound=bound)
     beyond = wrong_side(sense, value, bound)
     if beyond > FLOAT_NOISE:
         note = (f"stage {stage}: the proven bound {bound:.12g} is on the wrong side of the verified plan's value "
                 f"{value:.12g} (by {beyond:.1e} relative): a numerical failure of the solver; nothing is claimed")
-        return Claim(_stopped(outcome, Status.FEASIBLE), None, note)
+        return Claim(_stopped(outcome, Status.FEASIBLE), None, note, bound=bound)
     if beyond > 0:
         bound = value
     relative = gap(sense, value, bound)

@@ -61,10 +61,33 @@ def test_a_stop_inside_stage_3_keeps_the_first_plan_for_the_rest():
     people = [("industry", "P1", 2, False), ("commerce", "", 2, False)]
     calls = []
 
-    def stop() -> bool:  # asked before stage 3's search and before each part: let the first part run
-        calls.append(1)
-        return len(calls) > 2
+    def stop() -> bool:  # asked by stages 1 and 2's limits, the first plan's polish, before stage 3's
+        calls.append(1)  # search and before each part: let the first part run
+        return len(calls) > 5
 
     result = solve_assignment(build(firms, people, 1), OPTIONS, should_stop=stop)
     assert result.stages[2].status is Status.TIME_LIMIT and result.stages[2].bound is None
     assert result.values.violations == () and any("stopped after 1 of 2" in note for note in result.notes)
+
+
+def test_after_a_stop_stages_1_and_2_get_a_few_seconds_each(monkeypatch):
+    """CP-SAT cannot be interrupted here, so after a stop stages 1 and 2 run for at most
+    AFTER_STOP seconds each, not their share of --time-limit (a review found a Ctrl-C could
+    wait 0.3 x the limit + 3 s)."""
+    import allocator.assign.solve as solving
+
+    given_seconds = []
+    real = solving.solve_stage
+
+    def spy(st, stage, limits, **kwargs):
+        given_seconds.append(limits.seconds)
+        return real(st, stage, limits, **kwargs)
+
+    monkeypatch.setattr(solving, "solve_stage", spy)
+    firms = [fix(("P1", "fibre", "B", 4, 1, 3)), fix(("P2", "market", "A", 3, 0, 9))]
+    long = AssignOptions(time_limit=600, workers=1)
+    solve_assignment(build(firms, [("industry", "P1", 2, False)], 1), long, should_stop=lambda: True)
+    assert given_seconds == [solving.AFTER_STOP] * 2
+    given_seconds.clear()
+    solve_assignment(build(firms, [("industry", "P1", 2, False)], 1), long)
+    assert given_seconds[0] == solving.SMALL_SHARE * 600 > solving.AFTER_STOP
