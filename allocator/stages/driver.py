@@ -124,10 +124,11 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, StageResult
         start, report = unit_price.stage2(session, start)
         if report is not None and report.status in (Status.OPTIMAL, Status.WITHIN_GAP):
             return start, report
-        spent = report.seconds if report is not None else 0.0
+        spent, earlier = (report.seconds, report.bound) if report is not None else (0.0, None)
         model.set_objective(output_costs(f), f.constant_output, maximize=True)
         run = branch_and_bound.search(session, start, 2, rel_gap=min(session.options.rel_gap, OPTIMAL_REL_STAGE2))
-        run = SolverRun(run.outcome, run.objective, run.bound, run.values, run.seconds + spent, run.nodes, run.duals)
+        bound = min((b for b in (run.bound, earlier) if b is not None), default=None)  # both proven: the lower
+        run = SolverRun(run.outcome, run.objective, bound, run.values, run.seconds + spent, run.nodes, run.duals)
         best = session.verify(start, run, hold_links=True)
         duals = run.duals if run.duals is not None else session.output_duals
         run, best = prices_first.priced_output(session, run, best, duals, session.price_budget())

@@ -75,7 +75,8 @@ def priced_output(session: Session, run: SolverRun, best: Allocation, duals: np.
     """Stage 2's bound, tightened by pricing the LP's duals over whole units, and its plan, if one
     of the search's relaxed plans repairs to a better one."""
     value = evaluate(session.problem, best).weighted_output
-    if duals is None or (gap("max", value, run.bound) or 0.0) <= OPTIMAL_REL_STAGE2:
+    found = gap("max", value, run.bound)  # None: no bound yet (a search stopped before its root), so price
+    if duals is None or (found is not None and found <= OPTIMAL_REL_STAGE2):
         return run, best
     started, hold = time.perf_counter(), session.link_hold
     enough = value * (1 + session.options.rel_gap)  # the stage's own target: no need to go lower
@@ -91,6 +92,7 @@ def priced_output(session: Session, run: SolverRun, best: Allocation, duals: np.
         best = plans.plan
     if run.bound is not None and priced >= run.bound:
         return replace(run, seconds=seconds), best
+    before = "no bound before" if run.bound is None else f"LP bound {run.bound:.9g}"
     session.notes.append(f"stage 2's bound prices the LP's duals over whole units, bus group by bus group "
-                         f"(LP bound {run.bound:.9g}; {plans.evaluations} evaluations)")
+                         f"({before}; {plans.evaluations} evaluations)")
     return replace(run, bound=priced, seconds=seconds), best

@@ -71,3 +71,43 @@ def test_the_price_proof_agrees_with_stage_three_searched_on_its_own(rows, overr
     assert abs(priced.stages[1].value - plain.stages[1].value) <= 1e-7 * max(1.0, plain.stages[1].value)
     assert priced.stages[1].bound >= plain.stages[1].value - 1e-6 * max(1.0, plain.stages[1].value)
     assert priced.stages[2].value == plain.stages[2].value
+
+
+def _stopped_fallback(monkeypatch, bound: float | None, lp_duals: bool):
+    """Stage 2 of chain.toml (optimum 10, derived there) as when the unit-price search stopped on
+    its time limit with ``bound`` and the branch and bound after it stopped before its root."""
+    from types import SimpleNamespace
+
+    from allocator.backends.base import SolverRun
+    from allocator.model.columns import output_costs
+    from allocator.result import StageResult
+    from allocator.stages import branch_and_bound, driver
+
+    def unit_price_stopped(session, start):
+        if lp_duals:
+            session.model.set_objective(output_costs(session.f), session.f.constant_output, maximize=True)
+            session.output_duals = session.model.relaxation(None).duals
+        return start, StageResult(2, "x", "max", Status.TIME_LIMIT, 0.0, bound, None, 0.0, 0)
+
+    def search(session, start, stages_left, *args, **kwargs):
+        if stages_left == 2:
+            return SolverRun("time", None, None, None, 0.0, 0)
+        return branch_and_bound.search(session, start, stages_left, *args, **kwargs)
+
+    monkeypatch.setattr(driver.unit_price, "stage2", unit_price_stopped)
+    monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": search}))
+    return solve(load_problem(DATA / "chain.csv", DATA / "chain.toml", None), EXACT).stages[1]
+
+
+def test_a_stopped_search_keeps_the_unit_price_bound(monkeypatch):
+    """The unit-price search's bound (L + p x most units) is proven: a second search that stops
+    before its root once left stage 2 with no bound at all."""
+    stage = _stopped_fallback(monkeypatch, bound=100.0, lp_duals=False)
+    assert stage.bound == 100.0 and stage.value <= 10.0 + 1e-9
+
+
+def test_without_any_bound_the_lp_duals_are_still_priced(monkeypatch):
+    """No bound from either search: the priced bound from the LP's duals is computed (it was
+    skipped, as if the gap were closed, and stage 2 had no bound)."""
+    stage = _stopped_fallback(monkeypatch, bound=None, lp_duals=True)
+    assert stage.bound is not None and stage.bound >= 10.0 - 1e-9 >= stage.value - 1e-9
