@@ -358,3 +358,24 @@ def test_generate_refuses_a_workbook_name_it_would_fill_with_csv(tmp_path, name,
     assert result.exit_code == 2
     assert "nothing was written" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("target", ["export", "html", "plots"])
+def test_a_bad_output_target_is_refused_before_the_solve(tmp_path, monkeypatch, target):
+    """A folder holding someone's files, an --html that is a folder, --plots that is a file:
+    refused before the solve runs (it was refused after it, the whole run lost), exit 2."""
+    from allocator.stages import driver
+
+    def no_solve(*args, **kwargs):
+        raise AssertionError("the solve ran before the output targets were checked")
+
+    monkeypatch.setattr(driver, "solve", no_solve)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "mine.txt").write_text("an officer's note")
+    bad = {"export": ["--export", str(busy)], "html": ["--html", str(busy)],
+           "plots": ["--plots", str(busy / "mine.txt")]}[target]
+    result = runner.invoke(app, ["solve", str(DATA / "chain.csv"), "-s", str(DATA / "chain.toml"), *bad])
+    assert result.exit_code == 2, result.output
+    assert "nothing was written" in result.output.lower()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["busy", "mine.txt"]

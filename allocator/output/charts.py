@@ -115,14 +115,20 @@ def sweep_lines(rows: list[tuple[int, dict[str, Any]]], lang: str):
     return fig
 
 
+#: The file stems of one plan's charts (``--plots`` writes STEM.png), known before the solve so
+#: that their folder is checked then.
+PLAN_CHARTS = ("links", "tiers", "supplies")
+
+
 def plan_charts(summary: dict[str, Any], lang: str) -> dict[str, Any]:
-    """The charts of one plan, by file stem."""
+    """The charts of one plan, by file stem (PLAN_CHARTS)."""
     rec = summary["recovery"]
-    return {
+    charts = {
         "links": recovery_bars(rec["links"], LINKS, t("chart_links", lang), lang),
         "tiers": recovery_bars(rec["tiers"], TIERS, t("chart_tiers", lang), lang),
         "supplies": supplies_bars(summary, lang),
     }
+    return {stem: charts[stem] for stem in PLAN_CHARTS}
 
 
 def svg(fig) -> str:
