@@ -133,6 +133,28 @@ def print_notes(notes, lang: str = "en") -> None:
         typer.echo(f"{t('note', lang)}{'：' if lang == 'zh' else ': '}{describe(note, lang)}", err=True)
 
 
+def check_targets(export: Path | None, names: frozenset[str], html: Path | None, plots: Path | None,
+                  lang: str) -> None:
+    """--export (a folder of ``names``), --html and --plots checked before the solve as they are
+    when written (a folder holding someone's files, an --html that is a folder): found only after
+    the solve, they cost the officer the whole run for a typo; exit 2.  The outputs are still
+    written all or none at the end."""
+    from allocator.output.charts import PLAN_CHARTS
+    from allocator.output.transaction import Outputs
+
+    targets = Outputs()
+    if export is not None:
+        targets.folder(export, {}, names)
+    if html is not None:
+        targets.file(html, b"")
+    for stem in PLAN_CHARTS if plots is not None else ():
+        targets.file(plots / f"{stem}.png", b"")
+    try:
+        targets.check()
+    except Exception as exc:
+        fail_on_bad_input(exc, lang)
+
+
 def add_visuals(outputs, html_text, pngs, warnings, html: Path | None, plots: Path | None) -> None:
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)

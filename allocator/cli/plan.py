@@ -21,6 +21,7 @@ from allocator.cli.common import (
     Solver,
     SolverOpt,
     app,
+    check_targets,
     console,
     fail_on_bad_input,
     finite_seconds,
@@ -70,6 +71,10 @@ def plan(
     except Exception as exc:
         fail_on_bad_input(exc, lang.value if lang else "en")
     language = lang.value if lang else horizon.problem.scenario.lang
+    from allocator.output.export import EXPORT_NAMES
+    from allocator.plan.export import PLAN_NAMES
+
+    check_targets(export, EXPORT_NAMES | PLAN_NAMES, html, None, language)
     if not quiet:
         print_notes(horizon.problem.instance.notes, language)
     display = LiveProgress(None if deterministic else time_limit, language, began) if show_live(quiet, format) else None

@@ -30,6 +30,7 @@ from allocator.cli.common import (
     SolverOpt,
     add_visuals,
     app,
+    check_targets,
     console,
     fail_on_bad_input,
     finite_seconds,
@@ -89,10 +90,9 @@ def solve(
         fail_on_bad_input(exc, lang.value if lang else "en")
     language = lang.value if lang else problem.scenario.lang
     _check_filter(instance, problem, park, tier, link, language)
-    try:
-        _check_targets(export, html, plots)
-    except Exception as exc:
-        fail_on_bad_input(exc, language)
+    from allocator.output.export import EXPORT_NAMES
+
+    check_targets(export, EXPORT_NAMES, html, plots, language)
     if not quiet:
         print_notes(problem.instance.notes, language)
     display = LiveProgress(None if deterministic else time_limit, language, begun) if show_live(quiet, format) else None
@@ -153,24 +153,6 @@ def _check_filter(instance: Path, problem, park, tier, link, lang: str) -> None:
         colon = "：" if lang == "zh" else ": "
         typer.echo(f"{t('error', lang)}{colon}{t('filter_none', lang, file=instance, options=chosen.options())}", err=True)
         raise typer.Exit(2)
-
-
-def _check_targets(export: Path | None, html: Path | None, plots: Path | None) -> None:
-    """--export, --html and --plots checked before the solve as they are when written (a folder
-    holding someone's files, an --html that is a folder): found only after the solve, they cost
-    the officer the whole run for a typo.  The outputs are still written all or none at the end."""
-    from allocator.output.charts import PLAN_CHARTS
-    from allocator.output.export import EXPORT_NAMES
-    from allocator.output.transaction import Outputs
-
-    targets = Outputs()
-    if export is not None:
-        targets.folder(export, {}, EXPORT_NAMES)
-    if html is not None:
-        targets.file(html, b"")
-    for stem in PLAN_CHARTS if plots is not None else ():
-        targets.file(plots / f"{stem}.png", b"")
-    targets.check()
 
 
 def _deliver(result, started: datetime, export: Path | None, lang: str, html: Path | None, plots: Path | None,

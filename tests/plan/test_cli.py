@@ -80,6 +80,24 @@ def test_an_export_that_cannot_be_written_is_exit_2_and_nothing(tmp_path):
     assert result.exit_code == 2 and "nothing was written" in result.output.lower()
 
 
+def test_a_bad_target_is_refused_before_the_week_is_solved(tmp_path, monkeypatch):
+    """An export folder holding someone's files, an --html that is a folder: exit 2 before the
+    week's search (it was found only after it), nothing written."""
+    import allocator.plan.week as week
+
+    def no_plan(*args, **kwargs):
+        raise AssertionError("the week was solved before the output targets were checked")
+
+    monkeypatch.setattr(week, "plan", no_plan)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "mine.txt").write_text("an officer's note", encoding="utf-8")
+    for bad in (["--export", str(busy)], ["--html", str(busy)]):
+        result = run_cli(runner, [*WEEK, *bad])
+        assert result.exit_code == 2 and "nothing was written" in result.output.lower(), result.output
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["busy", "mine.txt"]
+
+
 def test_generate_writes_a_calibrated_week_of_arrivals(tmp_path):
     from allocator.cli import app
     from allocator.plan.arrivals import read_arrivals
