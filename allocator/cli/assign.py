@@ -20,6 +20,7 @@ from allocator.cli.common import (
     SetOpt,
     SheetOpt,
     app,
+    check_targets,
     console,
     fail_on_bad_input,
     finite_seconds,
@@ -51,12 +52,14 @@ def assign(
     a second Ctrl-C quits at once, writing nothing."""
 
     from allocator.assign import AssignOptions, assign_files
+    from allocator.assign.export import EXPORT_NAMES
     from allocator.options import SolveOptions
     from allocator.output.live import LiveProgress, live
     from allocator.progress import Watch
 
     started, begun = datetime.now(UTC), time.perf_counter()  # the live display's clock, as assign_files' own
     shown = lang.value if lang else "en"
+    check_targets(export, EXPORT_NAMES, html, None, shown)  # before both searches, not after them
     display = LiveProgress(time_limit, shown, begun) if show_live(quiet, format) else None
     watch = Watch(display)
     with Interrupts(watch, shown, display, quiet) as caught:

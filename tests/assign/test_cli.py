@@ -71,6 +71,25 @@ def test_an_export_folder_of_someone_else_is_refused(tmp_path):
     assert result.exit_code == 2 and "mine.txt" in result.output and sorted(p.name for p in out.iterdir()) == ["mine.txt"]
 
 
+def test_a_bad_target_is_refused_before_the_searches(tmp_path, monkeypatch):
+    """As solve and plan: the export folder and --html are checked before the allocation and the
+    assignment are searched (they were checked after both), exit 2, nothing written."""
+    import allocator.assign as assign
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("searched before the output targets were checked")
+
+    monkeypatch.setattr(assign, "assign_files", no_search)
+    inst, staff = _files(tmp_path)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "mine.txt").write_text("keep", encoding="utf-8")
+    for bad in (["--export", str(busy)], ["--html", str(busy)]):
+        result = run_assign(["assign", str(inst), str(staff), *bad])
+        assert result.exit_code == 2 and "nothing was written" in result.output.lower(), result.output
+    assert sorted(p.name for p in busy.iterdir()) == ["mine.txt"]
+
+
 def test_generate_reproduces_the_bundled_commissioners(tmp_path):
     from allocator.cli import app
 
