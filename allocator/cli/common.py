@@ -133,13 +133,10 @@ def print_notes(notes, lang: str = "en") -> None:
         typer.echo(f"{t('note', lang)}{'：' if lang == 'zh' else ': '}{describe(note, lang)}", err=True)
 
 
-def check_targets(export: Path | None, names: frozenset[str], html: Path | None, plots: Path | None,
-                  lang: str) -> None:
-    """--export (a folder of ``names``), --html and --plots checked before the solve as they are
-    when written (a folder holding someone's files, an --html that is a folder): found only after
-    the solve, they cost the officer the whole run for a typo; exit 2.  The outputs are still
-    written all or none at the end."""
-    from allocator.output.charts import PLAN_CHARTS
+def output_targets(export: Path | None, names: frozenset[str], html: Path | None, plots: Path | None,
+                   charts: tuple[str, ...]):
+    """The command's outputs as Outputs targets with no content yet: the export folder (of
+    ``names``), the page and the ``charts`` files in --plots, for Outputs.check before a search."""
     from allocator.output.transaction import Outputs
 
     targets = Outputs()
@@ -147,10 +144,21 @@ def check_targets(export: Path | None, names: frozenset[str], html: Path | None,
         targets.folder(export, {}, names)
     if html is not None:
         targets.file(html, b"")
-    for stem in PLAN_CHARTS if plots is not None else ():
-        targets.file(plots / f"{stem}.png", b"")
+    for name in charts if plots is not None else ():
+        targets.file(plots / name, b"")
+    return targets
+
+
+def check_targets(export: Path | None, names: frozenset[str], html: Path | None, plots: Path | None,
+                  lang: str) -> None:
+    """--export (a folder of ``names``), --html and --plots checked before the solve as they are
+    when written (a folder holding someone's files, an --html that is a folder): found only after
+    the solve, they cost the officer the whole run for a typo; exit 2.  The outputs are still
+    written all or none at the end."""
+    from allocator.output.charts import PLAN_CHARTS
+
     try:
-        targets.check()
+        output_targets(export, names, html, plots, tuple(f"{stem}.png" for stem in PLAN_CHARTS)).check()
     except Exception as exc:
         fail_on_bad_input(exc, lang)
 

@@ -58,7 +58,9 @@ def plan(
     """Plan a week: masks arriving, buses booked day by day, passes as approved (SPEC "A week's plan")."""
 
     from allocator.options import SolveOptions
+    from allocator.output.export import EXPORT_NAMES
     from allocator.output.live import LiveProgress, live
+    from allocator.plan.export import PLAN_NAMES
     from allocator.plan.week import plan as plan_week
     from allocator.progress import Watch, watching
 
@@ -71,9 +73,6 @@ def plan(
     except Exception as exc:
         fail_on_bad_input(exc, lang.value if lang else "en")
     language = lang.value if lang else horizon.problem.scenario.lang
-    from allocator.output.export import EXPORT_NAMES
-    from allocator.plan.export import PLAN_NAMES
-
     check_targets(export, EXPORT_NAMES | PLAN_NAMES, html, None, language)
     if not quiet:
         print_notes(horizon.problem.instance.notes, language)

@@ -76,6 +76,7 @@ def solve(
 
     from allocator.data.loading import load_problem
     from allocator.options import SolveOptions
+    from allocator.output.export import EXPORT_NAMES
     from allocator.output.live import LiveProgress, live
     from allocator.progress import Watch
     from allocator.stages import driver
@@ -90,8 +91,6 @@ def solve(
         fail_on_bad_input(exc, lang.value if lang else "en")
     language = lang.value if lang else problem.scenario.lang
     _check_filter(instance, problem, park, tier, link, language)
-    from allocator.output.export import EXPORT_NAMES
-
     check_targets(export, EXPORT_NAMES, html, plots, language)
     if not quiet:
         print_notes(problem.instance.notes, language)

@@ -88,16 +88,14 @@ def generate(
         typer.echo(line)
 
 
-#: Workbook names the readers accept but generate does not write: a CSV under such a name
-#: reads back as "cannot be read as a workbook".
-_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
-
-
 def _writable_as_drawn(path: Path | None, workbook: bool) -> None:
-    """Refuse a name that promises a workbook generate would not write (CSV text under .ods)."""
-    if path is None or path.suffix.lower() not in _WORKBOOKS or (workbook and path.suffix.lower() == ".xlsx"):
-        return
+    """Refuse a workbook name the readers accept (SPREADSHEETS) but generate would fill with CSV
+    text (x.ods), which reads back as "cannot be read as a workbook"."""
+    from allocator.data.table import SPREADSHEETS
     from allocator.errors import ExportError
+
+    if path is None or path.suffix.lower() not in SPREADSHEETS or (workbook and path.suffix.lower() == ".xlsx"):
+        return
 
     kinds = "a CSV file or an .xlsx workbook" if workbook else "a CSV file"
     raise ExportError(f"{path}: generate writes {kinds} here, not {path.suffix}; nothing was written")

@@ -24,6 +24,7 @@ from allocator.cli.common import (
     console,
     fail_on_bad_input,
     finite_seconds,
+    output_targets,
     print_notes,
 )
 
@@ -101,19 +102,15 @@ def _check_targets(out, html, plots, variants) -> None:
     from allocator import sweep as wi
     from allocator.output.export import EXPORT_NAMES
     from allocator.output.html import SWEEP_PNG
-    from allocator.output.transaction import Outputs
 
-    targets = Outputs()
+    runs, ours = set(), frozenset()
     if out is not None:
         runs = {wi.folder_name(v.name) for v in [wi.Variant(wi.BASE), *variants]}
         inside = {p.name for p in (html, plots) if p is not None and p.absolute().parent == out.absolute()}
-        targets.folder(out, {}, runs | SWEEP_FILES | inside)
-        for run in runs:
-            targets.folder(out / run, {}, EXPORT_NAMES)  # as each run's write_export will check it
-    if html is not None:
-        targets.file(html, b"")
-    if plots is not None:
-        targets.file(plots / SWEEP_PNG, b"")
+        ours = frozenset(runs | SWEEP_FILES | inside)
+    targets = output_targets(out, ours, html, plots, (SWEEP_PNG,))
+    for run in runs:
+        targets.folder(out / run, {}, EXPORT_NAMES)  # as each run's write_export will check it
     targets.check()
 
 

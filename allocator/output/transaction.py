@@ -125,18 +125,19 @@ class Outputs:
 def _check_folder(folder: _Folder) -> None:
     path = folder.path
     _check_parent(path)
-    _check_nesting(folder)
+    subfolders = _subfolders(folder)
+    _check_nesting(folder, subfolders)
     if not path.exists():
         return
     if not path.is_dir():
         raise ExportError(f"{path} is a file, not a folder; nothing was written")
     foreign = sorted(entry.name for entry in path.iterdir() if entry.name not in folder.ours)
-    foreign += _foreign_inside(folder)
+    foreign += _foreign_inside(folder, subfolders)
     if foreign:
         shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
         raise ExportError(f"{path} holds files this command did not write ({shown}); the export replaces the "
                           f"folder as a whole, so choose an empty or new folder. Nothing was written.")
-    for inside in [path, *(path / name for name in _subfolders(folder) if (path / name).is_dir())]:
+    for inside in [path, *(path / name for name in subfolders if (path / name).is_dir())]:
         for entry in inside.iterdir():
             if entry.is_file():
                 _check_replaceable(entry)
@@ -147,18 +148,17 @@ def _subfolders(folder: _Folder) -> set[str]:
     return {parent.as_posix() for name in folder.files for parent in Path(name).parents if parent != Path(".")}
 
 
-def _check_nesting(folder: _Folder) -> None:
+def _check_nesting(folder: _Folder, subfolders: set[str]) -> None:
     """A name written both as a file and as a folder (``--plots e/summary.json``) cannot be staged."""
-    clash = sorted(set(folder.files) & _subfolders(folder))
+    clash = sorted(set(folder.files) & subfolders)
     if clash:
         raise ExportError(f"{folder.path / clash[0]} would be both a file and a folder of this command's "
                           f"outputs; nothing was written")
 
 
-def _foreign_inside(folder: _Folder) -> list[str]:
+def _foreign_inside(folder: _Folder, subfolders: set[str]) -> list[str]:
     """What an existing subfolder holds beyond the files written into it: replacing the folder as a
     whole would delete it, and it is not ours to delete."""
-    subfolders = _subfolders(folder)
     foreign = []
     for name in sorted(subfolders):
         existing = folder.path / name
