@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 from hypothesis import given
 
 import allocator.stages.unit_price as stages_module
@@ -111,3 +112,43 @@ def test_without_any_bound_the_lp_duals_are_still_priced(monkeypatch):
     skipped, as if the gap were closed, and stage 2 had no bound)."""
     stage = _stopped_fallback(monkeypatch, bound=None, lp_duals=True)
     assert stage.bound is not None and stage.bound >= 10.0 - 1e-9 >= stage.value - 1e-9
+
+
+def test_stage_3s_search_leaves_one_priced_evaluation_of_its_share():
+    """The priced bound evaluates at least once after stage 3's branch and bound; that search is
+    given its share less the slowest evaluation seen (Keqiao with --time-limit 10 ended its stages
+    0.2 - 0.3 s late).  Without stage 2's prices, or with deterministic shares, nothing changes."""
+    from types import SimpleNamespace
+
+    from allocator.stages import driver
+
+    def session(share, prices, step):
+        return SimpleNamespace(share=lambda stages_left: share, stage2_prices=prices, priced_step=lambda: step)
+
+    assert driver._before_pricing(session(3.0, object(), 0.4)) == pytest.approx(2.6)
+    assert driver._before_pricing(session(3.0, None, 0.4)) is None
+    assert driver._before_pricing(session(None, object(), 0.4)) is None
+    assert driver._before_pricing(session(3.0, object(), 0.0)) is None
+
+
+def test_the_priced_relaxation_keeps_its_slowest_evaluation(monkeypatch):
+    """What stage 3 keeps back for one more evaluation (PricedBound.slowest) is measured."""
+    import time
+
+    import numpy as np
+
+    from allocator.model.formulation import build
+    from allocator.pricing.bound import PricedBound, Prices
+
+    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", None)
+    pricing = PricedBound(problem, build(problem))
+    real = PricedBound._best
+
+    def slow(self, prices, unit):
+        time.sleep(0.05)
+        return real(self, prices, unit)
+
+    monkeypatch.setattr(PricedBound, "_best", slow)
+    assert pricing.slowest == 0.0
+    pricing.best(Prices(1.0, 1.0, 1.0, np.zeros(len(problem.links))))
+    assert pricing.slowest >= 0.05
