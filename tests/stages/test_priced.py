@@ -103,8 +103,8 @@ def _stopped_fallback(monkeypatch, bound: float | None, lp_duals: bool):
 def test_a_stopped_search_keeps_the_unit_price_bound(monkeypatch):
     """The unit-price search's bound (L + p x most units) is proven: a second search that stops
     before its root once left stage 2 with no bound at all."""
-    stage = _stopped_fallback(monkeypatch, bound=100.0, lp_duals=False)
-    assert stage.bound == 100.0 and stage.value <= 10.0 + 1e-9
+    stage = _stopped_fallback(monkeypatch, bound=10.00002, lp_duals=False)  # below the LP's 10.00004
+    assert stage.bound == 10.00002 and stage.value <= 10.0 + 1e-9
 
 
 def test_without_any_bound_the_lp_duals_are_still_priced(monkeypatch):
@@ -112,6 +112,45 @@ def test_without_any_bound_the_lp_duals_are_still_priced(monkeypatch):
     skipped, as if the gap were closed, and stage 2 had no bound)."""
     stage = _stopped_fallback(monkeypatch, bound=None, lp_duals=True)
     assert stage.bound is not None and stage.bound >= 10.0 - 1e-9 >= stage.value - 1e-9
+
+
+@pytest.mark.parametrize("boxed", [True, False])
+def test_a_stopped_search_is_followed_by_a_search_around_the_lp(monkeypatch, boxed):
+    """chain.toml with a fourth box: stage 1 still needs b1 = 1, b2 = 2 (0.2); the fourth box is
+    worth 6 to J1 or J4 (tier A, 10 x 3 per c, c = b / 5), so stage 2's optimum is 10 + 6 = 16,
+    and the plan (1, 2, 0, 0) holds stage 1 at 10.  When the search with a unit price stops and
+    the branch and bound after it finds nothing (Keqiao with --time-limit 10: both ended on
+    stage 1's plan, 0.19 below the bound), the search in the box around the LP finds the 16."""
+    from types import SimpleNamespace
+
+    from allocator.allocation import Allocation
+    from allocator.backends.base import SolverRun
+    from allocator.model.formulation import build
+    from allocator.result import StageResult
+    from allocator.stages import branch_and_bound, driver, guided
+    from allocator.stages.clock import Clock
+    from allocator.stages.session import Session
+
+    def unit_price_stopped(session, start):
+        return start, StageResult(2, "x", "max", Status.TIME_LIMIT, 0.0, 100.0, None, 0.0, 0)
+
+    def nothing(*args, **kwargs):
+        return SolverRun("time", None, None, None, 0.0, 0)
+
+    monkeypatch.setattr(driver.unit_price, "stage2", unit_price_stopped)
+    monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": nothing}))
+    if not boxed:
+        monkeypatch.setattr(driver.guided, "around_lp", nothing)
+    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=40"])
+    f = build(problem)
+    session = Session(problem, f, EXACT, Clock(EXACT, None, len(problem.instance)))
+    session.z1 = 0.2
+    empty = Allocation.empty(problem)
+    start = Allocation(empty.boxes + [1, 2, 0, 0], empty.passes, empty.returned, empty.buses)
+    best, stage = driver.stage2(session, start)
+    assert stage.value == pytest.approx(16.0 if boxed else 10.0, abs=1e-9)
+    assert list(best.boxes[[1, 2]]) == [2, 0] and best.boxes.sum() == (4 if boxed else 3)
+    assert any("box around its LP" in note for note in session.notes) is boxed
 
 
 def test_stage_3s_search_leaves_one_priced_evaluation_of_its_share():
