@@ -166,7 +166,8 @@ class DayBounds:
         model.add_row(f.c[f.c >= 0], f.value_weight, floor - f.constant_output, math.inf)
         model.set_objective(counting(f.num_cols, unit_columns(f)), 0.0, maximize=False)
         run = self._run(k, plan, seconds, 1)
-        return None if run.bound is None else float(math.ceil(run.bound - 1e-6))
+        bound = run.bound if run.bound is not None else self._relaxed(k)  # out of time before a bound: the LP
+        return None if bound is None else float(math.ceil(bound - 1e-6))
 
     def _run(self, k: int, plan: Plan, seconds: float | None, days_left: int):
         """One day's branch and bound in its share, from the week plan's state at the end of that day."""

@@ -114,12 +114,14 @@ class Window:
 
     def stage_seconds(self, stage: int) -> float | None:
         """This stage's part of the window's time (None: bounded by work).  What an earlier stage did not
-        use goes to this stage only as far as its own weight says; the rest goes back to the run."""
+        use goes to this stage only as far as its own weight says; the rest goes back to the run.  The
+        later stages' own parts are never taken: Keqiao's week once left stage 3 0.1 s and no bound."""
         if self.seconds is None:
             return None
         left = self.seconds - (time.perf_counter() - self.began)
         own = self.seconds * self.weights[stage - 1] / sum(self.weights)
-        return max(0.05, min(left, own * (1.0 + self.carry), self.budget.left() or 0.05))
+        later = self.seconds * sum(self.weights[stage:]) / sum(self.weights)
+        return max(0.05, min(left - later, own * (1.0 + self.carry), self.budget.left() or 0.05))
 
     def run(self, start: Plan | None, limit: float | None, rel_gap: float) -> SolverRun:
         """One branch and bound from ``start`` within ``limit`` seconds, unless time is up or a stop is asked."""

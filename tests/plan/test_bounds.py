@@ -39,6 +39,23 @@ def test_days_alone_bound_stage_1_tightly_and_claim_nothing_more(tmp_path, days_
     assert any("days alone" in note for note in summary["notes"])
 
 
+def test_stage_3_without_a_search_bound_takes_the_last_days_lp(tmp_path, days_only, monkeypatch):
+    """A day's branch and bound that stops before its root proves nothing; stage 1 then took the
+    day's LP, stage 3 claimed no bound at all (Keqiao's week at 60 s: stage 3 with 0.2 s left).
+    Now stage 3 takes the last day's LP too: a bound, never above the plan's units."""
+    from allocator.backends.base import SolverRun
+    from allocator.plan.bounds import DayBounds
+
+    def before_root(self, k, plan, seconds, days_left):
+        return SolverRun("time", None, None, None, 0.0, 0)
+
+    monkeypatch.setattr(DayBounds, "_run", before_root)
+    result, _, _, _ = plan_case("week_chain", 2, tmp_path)
+    third = result.stages[2]
+    assert third.bound is not None and 0 <= third.bound <= third.value
+    assert third.bound == int(third.bound)  # whole units
+
+
 def _firm(employees, on_post, away, link, e, value, stock=0):
     return {"employees": employees, "on_post": on_post, "away": away, "origin": "O1", "park": "P1", "link": link,
             "tier": "A", "e": e, "stock": stock, "trucks": 0, "value": value}

@@ -95,3 +95,24 @@ def test_a_one_day_plan_sets_its_export_time_aside_once(monkeypatch):
     seen.clear()
     result = plan(one_day, SolveOptions(time_limit=30, exports=True, visuals=True))
     assert result.has_plan and seen == [pytest.approx(clock.FINISH_SHARE)]
+
+
+def test_a_stage_never_takes_the_later_stages_own_parts():
+    """The week's stages weigh (1, 2.5, 0.6) of 41 s: 10, 25 and 6 s, and a stage may take half as
+    much again of what an earlier one left (carry 0.5).  Stage 2 once took all that was left, up to
+    37.5 s: Keqiao's week ended stage 3 after 0.1 s, with no bound at all.  Now stage 3's 6 s stay."""
+    import time
+    from types import SimpleNamespace
+
+    from allocator.plan.solve import Window
+
+    budget = SimpleNamespace(left=lambda: 1e9)
+    window = SimpleNamespace(seconds=41.0, weights=(1.0, 2.5, 0.6), carry=0.5, budget=budget)
+    window.began = time.perf_counter()
+    assert Window.stage_seconds(window, 1) == pytest.approx(10.0, abs=0.01)  # its own part, not 15: 31 s are the others'
+    window.began = time.perf_counter() - 4.0  # stage 1 used 4 s of its 10
+    assert Window.stage_seconds(window, 2) == pytest.approx(41.0 - 4.0 - 6.0, abs=0.01)  # was 37
+    window.began = time.perf_counter() - 35.0
+    assert Window.stage_seconds(window, 3) == pytest.approx(6.0, abs=0.01)
+    window.began = time.perf_counter() - 39.0  # an earlier stage overran: never below 0.05 s
+    assert Window.stage_seconds(window, 2) == pytest.approx(0.05)
