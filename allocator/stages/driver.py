@@ -36,7 +36,7 @@ from allocator.plans.trim import trim
 from allocator.problem import Problem, mask_cap
 from allocator.progress import Watch
 from allocator.result import STAGE_NAMES, Result, StageResult
-from allocator.stages import branch_and_bound, exclusion, guided, prices_first, unit_price
+from allocator.stages import branch_and_bound, exclusion, guided, prices_first, served, unit_price
 from allocator.stages.claims import HOLD_OUTPUT_REL, OPTIMAL_REL_STAGE2, Status, gap, link_hold, output_hold
 from allocator.stages.clock import Clock
 from allocator.stages.session import Session
@@ -60,12 +60,14 @@ def _solve(problem: Problem, options: SolveOptions, started: float | None) -> Re
     formulation = build(problem)
     clock.mark("build")
     session = Session(problem, formulation, options, clock)
-    current = initial_allocation(problem)
-    if problem.stage1_active:
-        current, first = stage1(session, current)
+    skipped = StageResult(1, STAGE_NAMES[1], "max", Status.SKIPPED, None, None, None, 0.0, note=_skip_reason(problem))
+    at_most = served.everyone_at_most(problem) if options.search != "full" else None
+    if at_most is not None:  # the store covers every firm's most: stages 1 and 2 need no search
+        current, first, second = served.stages(session, at_most, skipped)
     else:
-        first = StageResult(1, STAGE_NAMES[1], "max", Status.SKIPPED, None, None, None, 0.0, note=_skip_reason(problem))
-    current, second = stage2(session, current)
+        current = initial_allocation(problem)
+        current, first = stage1(session, current) if problem.stage1_active else (current, skipped)
+        current, second = stage2(session, current)
     current, third = stage3(session, current, second)
     clock.mark("solve")
     return Result(problem, options, current, evaluate(problem, current), (first, second, third), clock.timings,
