@@ -50,6 +50,15 @@ SAFE_OPTIONS = {"mip_feasibility_tolerance": 1e-8, "presolve_rule_off": 1 << 17}
 #: repeated once at this many times the tolerance: enough for a point 1.03 times over it, and
 #: no looser, since a bound is claimed to 1e-8 of a link (see the fibre case above).
 RETRY_FACTOR = 2.0
+#: Presolve's dual-fixing probing (rule 20) is off for a run given a start: with the start as its
+#: incumbent HiGHS 1.16 "proved" it optimal in 0.1 s where a plan 1.8% better holds every rule
+#: (stage 2 of a scarce register of 300 firms, from the box search's plan; and `--search full`
+#: from stage 1's plan, 1.9% off: tests/backends/test_highs_faults.py).  Without a start, and
+#: with this rule off, the same model gives the right optimum.  Off for every run it cost twice
+#: the time on two families (heavytail-1000-1 8.3 -> 16.4 s, fragmented-1000-3 17.3 -> 45.8 s),
+#: so runs without a start keep it; each run clears the solver first, so that no incumbent of an
+#: earlier run is a start unseen.
+STARTED_RULES_OFF = 1 << 20
 #: LP relaxations run without presolve (LP_PRESOLVE): stage 1's LP of the province (84k
 #: columns) took 10.2 s with it and 7.4 s without, Keqiao's 0.13 s and 0.08 s; on 10,000-firm
 #: registers of four families it made no difference (0.53 - 3.07 s, within 10% either way).
@@ -266,7 +275,7 @@ class HighsModel:
         # without any plan)
         self._offer_start()
         try:
-            run = self.run(**run_options)
+            run = self.run(**run_options, bound_used=False)
         finally:
             h.changeColsBounds(len(cols), cols, lower, original)
         return SolverRun(run.outcome, run.objective, None, run.values, run.seconds, run.nodes)
@@ -282,7 +291,7 @@ class HighsModel:
             self._h.setSolution(self.num_cols, idx, self._start)
 
     def run(self, *, time_limit: float | None, rel_gap: float, node_limit: int | None, heuristics: bool = True,
-            abs_gap: float = 0.0) -> SolverRun:
+            abs_gap: float = 0.0, bound_used: bool = True) -> SolverRun:
         """Run; if the point HiGHS returns does not have the objective it reports, run again.
 
         HiGHS 1.16 can report the optimum of a model that presolve reduced to nothing while
@@ -297,6 +306,11 @@ class HighsModel:
         self._set("mip_abs_gap", float(abs_gap))
         if progress.stopping():  # asked to stop: no new search starts
             return SolverRun("interrupted", None, None, None, 0.0, 0)
+        self._h.clearSolver()  # no incumbent left from an earlier run: only the start offered now (see STARTED_RULES_OFF)
+        self._offer_start()
+        started = self._start is not None
+        guarded = started and bound_used  # a run whose bound is not used may keep the rule: only its plan counts
+        self._set("presolve_rule_off", SAFE_OPTIONS["presolve_rule_off"] | (STARTED_RULES_OFF if guarded else 0))
         first = self._run_once(time_limit, rel_gap, node_limit)
         if first.outcome == "error":  # see RETRY_FACTOR
             self._set("mip_feasibility_tolerance", RETRY_FACTOR * self._feasibility)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from allocator.stages.claims import Status
@@ -110,3 +111,38 @@ def test_a_retry_takes_only_what_is_left_of_the_runs_time(monkeypatch, first_out
     run = model.run(time_limit=10.0, rel_gap=1e-6, node_limit=None)
     assert asked == [10.0, 7.0]
     assert run.seconds == 6.0 and run.nodes == 20
+
+
+@pytest.mark.parametrize("offered", [True, False])
+def test_a_start_is_not_proven_optimal_by_dual_fixing_probing(offered):
+    """A scarce register of 300 firms (benchmarks/families.py, seed 1), stage 2 with the links held
+    at 0.07335951606499536: from the plan the box search had found (3,588.55) HiGHS 1.16 "proved"
+    that plan optimal in 0.1 s, where a plan of 3,652.42 keeps every rule (found without the start,
+    or with presolve off, or with its dual-fixing probing off: STARTED_RULES_OFF).  Without the
+    start, an incumbent left by an earlier run on the same object did the same (hence clearSolver)."""
+    import json
+
+    from allocator.allocation import Allocation
+    from allocator.backends import open_model
+    from allocator.data.loading import load_problem
+    from allocator.model.columns import output_costs, start_vector
+    from allocator.model.formulation import build
+    from allocator.stages.claims import link_hold
+    from tests.conftest import DATA, EXACT
+
+    saved = json.loads((DATA / "scarce300_start.json").read_text(encoding="utf-8"))
+    problem = load_problem(DATA / "scarce300.csv", None, saved["overrides"])
+    f = build(problem)
+    model = open_model(EXACT, f)
+    model.set_lower(f.z, link_hold(saved["z1"]) * f.z_scale)
+    model.set_objective(output_costs(f), f.constant_output, maximize=True)
+    plan = Allocation(*(np.array(saved[k], dtype=np.int64) for k in ("boxes", "passes", "returned", "buses")))
+    known = start_vector(problem, f, plan)
+    if offered:
+        model.set_start(known)
+    else:  # an earlier run's incumbent: the box search around that very plan
+        model.set_start(known)
+        model.run_within(known, time_limit=20, rel_gap=1e-9, node_limit=None)
+    run = model.run(time_limit=60, rel_gap=1e-9, node_limit=None)
+    assert run.outcome == "optimal"
+    assert run.objective >= 3652.42 and run.bound >= 3652.42
