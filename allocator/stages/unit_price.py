@@ -18,6 +18,7 @@ from allocator.allocation import evaluate
 from allocator.backends.base import SolverRun
 from allocator.model.columns import most_units, output_costs, unit_columns
 from allocator.stages import branch_and_bound
+from allocator.stages.guided import better
 from allocator.stages.claims import FLOAT_NOISE, OPTIMAL_REL_STAGE2, Status, output_hold, wrong_side
 
 if TYPE_CHECKING:
@@ -60,8 +61,12 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, StageResult
         # bound would be loose by price x unused (650k masks: 2.9e-3), so go plain now
         return start, None
     target = min(OPTIMAL_REL_STAGE2, session.options.rel_gap)
-    run = branch_and_bound.search(session, start, 2, rel_gap=target, abs_gap=target * relaxed.objective)
-    best = session.keep(session.verify(start, run, hold_links=True))
+    # no start offered: a run with one goes without presolve's dual-fixing probing
+    # (allocator.backends.highs.STARTED_RULES_OFF), and this search needs it (fragmented-1000-3: 41.8 s
+    # with stage 1's plan as its start, 17.7 s without); the better of its plan and the start is kept
+    run = branch_and_bound.search(session, None, 2, rel_gap=target, abs_gap=target * relaxed.objective)
+    best, _ = better(session, start, evaluate(session.problem, start).weighted_output, run)
+    best = session.keep(best)
     check = evaluate(session.problem, best)
     value, count = check.weighted_output, check.resources_used
     lagrange = run.bound  # L as proven: the bound of max (output - price x units)

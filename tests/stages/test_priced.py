@@ -191,3 +191,36 @@ def test_the_priced_relaxation_keeps_its_slowest_evaluation(monkeypatch):
     assert pricing.slowest == 0.0
     pricing.best(Prices(1.0, 1.0, 1.0, np.zeros(len(problem.links))))
     assert pricing.slowest >= 0.05
+
+
+def test_the_unit_price_search_keeps_its_start_when_it_returns_worse(monkeypatch):
+    """The search with a unit price gets no start (allocator.backends.highs.STARTED_RULES_OFF), so a
+    limit may stop it on a plan worse than the one stage 2 began from: the better is kept.
+    chain.toml with 40 masks: (1, 2, 0, 1) boxes gives 16, (1, 2, 0, 0) gives 10 (see above)."""
+    from types import SimpleNamespace
+
+    from allocator.allocation import Allocation, evaluate
+    from allocator.backends.base import SolverRun
+    from allocator.model.columns import start_vector
+    from allocator.model.formulation import build
+    from allocator.stages import branch_and_bound, unit_price as module
+    from allocator.stages.clock import Clock
+    from allocator.stages.session import Session
+
+    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=40"])
+    f = build(problem)
+    session = Session(problem, f, EXACT, Clock(EXACT, None, len(problem.instance)))
+    session.z1 = 0.2
+    from allocator.stages.claims import link_hold
+
+    session.model.set_lower(f.z, link_hold(0.2) * f.z_scale)
+    empty = Allocation.empty(problem)
+    plan = lambda boxes: Allocation(empty.boxes + boxes, empty.passes, empty.returned, empty.buses)  # noqa: E731
+    start, worse = plan([1, 2, 0, 1]), plan([1, 2, 0, 0])
+
+    def stopped(session, start_, stages_left, **limits):
+        return SolverRun("time", None, None, start_vector(problem, f, worse), 0.0, 0)
+
+    monkeypatch.setattr(module, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": stopped}))
+    best, _ = module.stage2(session, start)
+    assert evaluate(problem, best).weighted_output == pytest.approx(16.0, abs=1e-9)
