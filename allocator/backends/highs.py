@@ -270,10 +270,8 @@ class HighsModel:
         lower, original = np.asarray(lp.col_lower_)[cols], np.asarray(lp.col_upper_)[cols]
         narrowed = np.maximum(lower, np.minimum(original, upper[cols]))
         h.changeColsBounds(len(cols), cols, lower, narrowed)
-        # changing bounds makes HiGHS drop the point offered before: offer it again (without
-        # this, the guided searches never had their start: the province's stage 2 ran 13 s
-        # without any plan)
-        self._offer_start()
+        # changing bounds makes HiGHS drop the point offered before; run() offers it again (without
+        # this, the guided searches never had their start: the province's stage 2 ran 13 s without any plan)
         try:
             run = self.run(**run_options, bound_used=False)
         finally:
@@ -308,8 +306,7 @@ class HighsModel:
             return SolverRun("interrupted", None, None, None, 0.0, 0)
         self._h.clearSolver()  # no incumbent left from an earlier run: only the start offered now (see STARTED_RULES_OFF)
         self._offer_start()
-        started = self._start is not None
-        guarded = started and bound_used  # a run whose bound is not used may keep the rule: only its plan counts
+        guarded = self._start is not None and bound_used  # a run whose bound is not used may keep the rule
         self._set("presolve_rule_off", SAFE_OPTIONS["presolve_rule_off"] | (STARTED_RULES_OFF if guarded else 0))
         first = self._run_once(time_limit, rel_gap, node_limit)
         if first.outcome == "error":  # see RETRY_FACTOR

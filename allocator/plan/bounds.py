@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from allocator.allocation import Allocation
 from allocator.backends import open_model, threads
-from allocator.model.columns import counting, output_costs, start_vector
+from allocator.model.columns import counting, output_costs
 from allocator.model.formulation import build
 from allocator.options import SolveOptions
 from allocator.plan.budget import Budget
@@ -86,7 +85,7 @@ class DayBounds:
             f = self.formulations[k]
             model = self._model(k)
             model.set_objective(counting(f.num_cols, f.z), 0.0, maximize=True)
-            run = self._run(k, plan, seconds, len(self.problems) - k)
+            run = self._run(k, seconds, len(self.problems) - k)
             # out of time before a bound: the day's LP if it can still run, else the lowest link's 1
             bound = run.bound if run.bound is not None else self._relaxed(k)
             self.links.append(1.0 if bound is None else min(bound / f.z_scale, 1.0))  # column z is z_scale x the link
@@ -165,21 +164,20 @@ class DayBounds:
         floor = (output_hold(z2) - others) / self.multiplicity[k]
         model.add_row(f.c[f.c >= 0], f.value_weight, floor - f.constant_output, math.inf)
         model.set_objective(counting(f.num_cols, unit_columns(f)), 0.0, maximize=False)
-        run = self._run(k, plan, seconds, 1)
+        run = self._run(k, seconds, 1)
         bound = run.bound if run.bound is not None else self._relaxed(k)  # out of time before a bound: the LP
         return None if bound is None else float(math.ceil(bound - 1e-6))
 
-    def _run(self, k: int, plan: Plan, seconds: float | None, days_left: int):
-        """One day's branch and bound in its share, from the week plan's state at the end of that day."""
+    def _run(self, k: int, seconds: float | None, days_left: int):
+        """One day's branch and bound in its share, for its bound."""
         started = time.perf_counter()
-        model, f, problem = self._model(k), self.formulations[k], self.problems[k]
+        model = self._model(k)
         if self.budget.stopped():
             from allocator.backends.base import SolverRun
 
             return SolverRun(self.budget.outcome(), None, None, None, 0.0, 0)
-        at = self.horizon.blocks[k][0] + self.horizon.blocks[k][1] - 1
-        state = Allocation(plan.boxes[at], plan.passes[at], plan.returned[at], plan.buses[: at + 1].sum(axis=0))
-        model.set_start(start_vector(problem, f, state))
+        # no start: only the bound is used, and a run given one goes without presolve's dual-fixing
+        # probing (allocator.backends.highs.STARTED_RULES_OFF), which these bounds need
         limit = None if seconds is None else max(0.05, (seconds - (started - self._began)) / days_left)
         opts = self.options
         run = model.run(time_limit=limit, rel_gap=1e-7, node_limit=opts.node_limit if opts.deterministic else None)

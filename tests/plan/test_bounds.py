@@ -46,7 +46,7 @@ def test_stage_3_without_a_search_bound_takes_the_last_days_lp(tmp_path, days_on
     from allocator.backends.base import SolverRun
     from allocator.plan.bounds import DayBounds
 
-    def before_root(self, k, plan, seconds, days_left):
+    def before_root(self, k, seconds, days_left):
         return SolverRun("time", None, None, None, 0.0, 0)
 
     monkeypatch.setattr(DayBounds, "_run", before_root)
