@@ -26,6 +26,14 @@ from allocator.backends.base import SolverRun
 from allocator.model.formulation import Formulation
 
 
+#: SCIP's feasibility tolerance, as HiGHS's (allocator.backends.highs SAFE_OPTIONS): at its
+#: default 1e-6 a tiny register's stage 1 ended with the dual bound 0.5000003 over the optimum
+#: 0.5, outside the 1e-8 that "optimal" asks of stage 1 (allocator.stages.claims), so SCIP
+#: could not say "optimal" where HiGHS proved it; at 1e-8 the bound closes (tests/backends/
+#: test_scip.py, the register of test_scip_proves_stage_one_to_the_claims_tolerance).
+FEASIBILITY_TOLERANCE = 1e-8
+
+
 class ScipModel:
     """The formulation as a MathOpt proto; objectives, holds and rows change per stage."""
 
@@ -105,6 +113,7 @@ class ScipModel:
         params = self._parameters(time_limit)
         params.relative_gap_tolerance = float(rel_gap)
         params.absolute_gap_tolerance = float(abs_gap)
+        params.gscip.real_params["numerics/feastol"] = FEASIBILITY_TOLERANCE
         if node_limit is not None:
             params.node_limit = int(node_limit)
         if not heuristics:

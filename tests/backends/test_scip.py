@@ -8,6 +8,7 @@ bound, so a wrong bound or a wrong plan from either side fails.
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from dataclasses import replace
 
 import pytest
@@ -23,6 +24,7 @@ from allocator.options import SolveOptions
 from allocator.stages.claims import Status
 from allocator.stages.driver import solve
 from tests.conftest import DATA, run_cli
+from tests.oracle import Oracle
 from tests.stages.test_priced import PROVEN_BY_PRICE, unit_price
 from tests.strategies import EXACT, SETTINGS, firms, make_instance, supplies
 
@@ -53,6 +55,30 @@ def test_scip_and_highs_prove_the_same_optimum(rows, overrides):
     assert one[1].value <= other[1].bound + tolerance and other[1].value <= one[1].bound + tolerance
     if abs(one[1].value - other[1].value) <= 1e-9 * max(1.0, one[1].value):
         assert one[2].value == other[2].value  # the fewest units under the same stage-2 hold
+
+
+def test_scip_proves_stage_one_to_the_claims_tolerance():
+    """A register hypothesis found: at SCIP's default feasibility tolerance (1e-6) stage 1
+    ended "feasible" with the bound 0.5000003 over its plan's 0.5, where "optimal" in stage 1
+    asks for 1e-8.  The exhaustive exact oracle (tests/oracle.py) says 0.5 is the optimum;
+    both solvers must now prove it, every stage."""
+    fields = ("origin", "park", "chain_link", "employees", "on_post", "workers_away", "electricity_recovery",
+              "masks_in_stock", "trucks_needed", "output_value")
+    table = [("O1", "P1", "other", 1, 0, 1, 0.3, 1, 0, 1.0), ("O2", "P1", "dyeing", 53, 20, 7, 0.8, 268, 1, 0.5),
+             ("O1", "P1", "dyeing", 52, 24, 7, 0.8, 379, 1, 17.0), ("O1", "P2", "fibre", 51, 16, 11, 0.3, 375, 1, 1.0)]
+    cases = [{"enterprise_id": f"E{i}", "tier": "A", **{k: str(v) for k, v in zip(fields, row, strict=True)}}
+             for i, row in enumerate(table)]
+    supply = {"masks": 150, "mask_pack": 50, "passes": 1, "buses": 3, "bus_seats": 5}
+    oracle = Oracle(cases, {"supply": supply, "rules": {"chain_balance": True}, "tiers": {"C": {"mask_reserve": "0.0"}}})
+    assert oracle.stage1_optimum()[0] == Fraction(1, 2)
+    rows = [{"origin": r[0], "park": r[1], "link": r[2], "tier": "A", "employees": r[3], "on_post": r[4], "away": r[5],
+             "e": r[6], "stock": r[7], "trucks": r[8], "value": r[9]} for r in table]
+    overrides = {f"supply.{k}": v for k, v in supply.items()} | {"rules.chain_balance": True,
+                                                                  "tiers.C.mask_reserve": 0.0}
+    highs, scip = _solved_by_both(Problem(make_instance(rows), Scenario.default().with_overrides(overrides)))
+    for result in (highs, scip):
+        assert [s.status for s in result.stages] == [Status.OPTIMAL] * 3, result.stages
+        assert result.stages[0].value == result.stages[0].bound == 0.5
 
 
 def test_stage_three_by_exclusion_through_scip():
