@@ -136,16 +136,37 @@ LEVEL_ROUNDING = 1e-12
 
 
 def _fewest(term, estimate: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """The least k >= 0 with term(k) >= level (up to rounding), from an estimate a few units off."""
-    k = np.asarray(estimate, dtype=np.int64).copy()
+    """The least k >= 0 with term(k) >= level (up to rounding), from an estimate.
+
+    The estimate is nearly always exact or one unit off, and then two evaluations settle it.
+    Where one unit moves a term by less than LEVEL_ROUNDING (10^7 employees at a million masks
+    a day each, a pack of one), many counts round to the level: a bracket that widens by
+    doubling, then bisection, finds the least of them.  Every term grows with k without end
+    except freight without trucks, which is 1 from k = 0, so a level of at most 1 is reached."""
     level = level - LEVEL_ROUNDING
-    for _ in range(8):
-        up = term(k) < level
-        down = (k > 0) & (term(np.maximum(k - 1, 0)) >= level)
-        if not (up.any() or down.any()):
-            return k
-        k = k + up - down
-    raise AssertionError("needed_for: an estimate was more than a few units off")
+    reached = lambda k: term(k) >= level  # noqa: E731
+    high = np.maximum(np.asarray(estimate, dtype=np.int64), 0)
+    for step in 2 ** np.arange(62, dtype=np.int64):
+        short = ~reached(high)
+        if not short.any():
+            break
+        high = high + short * step
+    else:
+        raise ValueError("needed_for: a level no count reaches")
+    low = high - 1  # the greatest count known to fall short (-1: none below 0)
+    for step in 2 ** np.arange(62, dtype=np.int64):
+        still = (low >= 0) & reached(np.maximum(low, 0))
+        if not still.any():
+            break
+        high = np.where(still, low, high)
+        low = np.where(still, low - step, low)
+    low = np.maximum(low, -1)
+    while (gap := high - low > 1).any():
+        middle = np.where(gap, (low + high) // 2, high)
+        ok = reached(np.maximum(middle, 0))
+        high = np.where(gap & ok, middle, high)
+        low = np.where(gap & ~ok, middle, low)
+    return high
 
 
 def recovery(problem: Problem, link: str, level: np.ndarray) -> float:

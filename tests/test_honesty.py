@@ -69,6 +69,24 @@ def test_units_needed_are_exact_at_large_stocks(tmp_path):
     assert needed_for(problem, np.array([level]))[0].tolist() == [302]
 
 
+def test_units_needed_where_one_box_moves_a_firm_less_than_the_rounding(tmp_path):
+    # 10^7 employees at a million masks a day for 7 days, boxes of one: a box moves the masks
+    # term by 1.4e-14, below the 1e-12 within which a term counts as reaching a level, so about
+    # 70 counts "reach" it; the least of them is the answer (an estimate corrected one unit at a
+    # time gave up with an AssertionError, and `solve` showed a traceback)
+    rows = [firm("X", employees=10_000_000, on_post=10), firm("Y", link="dyeing")]
+    sets = ["rules.masks_per_worker_day=1000000", "supply.mask_pack=1"]
+    problem = load_problem(write_rows(tmp_path / "huge.csv", rows), None, sets)
+    qE = problem.scenario.rules.masks_per_worker * 10_000_000
+    assert qE == 7 * 10**13
+    levels = np.array([0.3, 1e-9, 1.0])
+    boxes = needed_for(problem, levels, np.array([0, 0, 0]))[0]
+    reach = lambda k: k / qE >= levels - 1e-12  # noqa: E731  (S = 0)
+    assert reach(boxes).all() and not reach(boxes - 1).any()
+    result = run_cli(runner, ["solve", str(tmp_path / "huge.csv"), *[a for s in sets for a in ("--set", s)], "-q"])
+    assert result.exit_code == 0, result.output
+
+
 def test_the_stage_values_are_those_of_the_exported_plan(keqiao_result):
     # stage 3 is proven in stage 2 on Keqiao, so the exported plan is stage 2's: its output is
     # stage 2's value (spare seats were filled after the stages before, and were not counted)
