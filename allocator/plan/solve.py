@@ -35,8 +35,8 @@ from allocator.plan.problem import Horizon
 from allocator.plan.result import STAGE_NAMES
 from allocator.plan.surplus import drop_surplus
 from allocator.result import StageResult
-from allocator.stages.claims import (OPTIMAL_REL_STAGE2, Status, gap, holds, is_optimal, judge, link_hold,
-                                     output_hold)
+from allocator.stages.claims import (OPTIMAL_REL_STAGE2, Status, at_least_no_units, gap, holds, is_optimal, judge,
+                                     link_hold, output_hold)
 
 
 class Searched(NamedTuple):
@@ -104,6 +104,8 @@ class Window:
         return candidate
 
     def claim(self, stage: int, sense: str, run: SolverRun, value: float | None, bound: float | None) -> StageResult:
+        if stage == 3:
+            bound = at_least_no_units(value, bound)
         verdict = judge(stage, sense, value, bound, run.outcome, self.options.rel_gap)
         if verdict.note:
             self.notes.append(verdict.note)

@@ -111,6 +111,14 @@ def is_optimal(stage: int, sense: str, value: float, bound: float) -> bool:
     return distance <= 0
 
 
+def at_least_no_units(value: float | None, bound: float | None) -> float | None:
+    """Stage 3's bound for a plan of ``value`` units: a plan of none is optimal, whatever ran.  A
+    guided stage 3 over a model with nothing to decide (every firm already at its most) runs no
+    solver and had no bound, so it said "feasible" of 0 units.  Otherwise the bound as proven
+    (None stays None: a stop before any search reports no bound, not a gap of 100%)."""
+    return 0.0 if value == 0 and (bound is None or bound < 0) else bound
+
+
 def judge(stage: int, sense: str, value: float | None, bound: float | None, outcome: str, rel_gap: float) -> Claim:
     """What a stage may claim from its recomputed value, its proven bound and how the search ended.
 

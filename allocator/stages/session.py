@@ -29,7 +29,7 @@ from allocator.model.columns import read_allocation
 from allocator.plans.seating import fill_spare_seats
 from allocator.pricing.bound import PricedBound, Prices
 from allocator.result import STAGE_NAMES, StageResult
-from allocator.stages.claims import holds, judge, link_hold
+from allocator.stages.claims import at_least_no_units, holds, judge, link_hold
 
 if TYPE_CHECKING:
     from allocator.backends.base import SolverRun
@@ -124,6 +124,8 @@ class Session:
     def claim(self, stage: int, sense: str, run: SolverRun, value: float | None, bound: float | None,
               note: str = "") -> StageResult:
         """The stage's claim from its recomputed value and its bound as proven (see allocator.stages.claims)."""
+        if stage == 3:
+            bound = at_least_no_units(value, bound)
         claim = judge(stage, sense, value, bound, run.outcome, self.options.rel_gap)
         if claim.note:
             self.notes.append(claim.note)

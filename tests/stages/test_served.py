@@ -14,7 +14,7 @@ from allocator.problem import Problem
 from allocator.stages import served
 from allocator.stages.claims import Status
 from allocator.stages.driver import solve
-from tests.conftest import DATA
+from tests.conftest import DATA, write_rows
 from tests.strategies import EXACT, SETTINGS, firms, make_instance
 
 FULL = SolveOptions(time_limit=20, rel_gap=1e-9, search="full")
@@ -70,3 +70,17 @@ def test_everyone_at_most_agrees_with_branch_and_bound(rows, overrides):
             assert mine.value == pytest.approx(theirs.value, rel=1e-9, abs=1e-9)
     if served.everyone_at_most(problem) is not None:
         assert served.NOTE in quick.notes and served.NOTE not in plain.notes
+
+
+@pytest.mark.parametrize("search", ["auto", "guided"])
+def test_nothing_to_hand_out_is_proven_in_every_stage(tmp_path, search):
+    # One firm below tier A's electricity threshold (masks cannot help it), no trucks, nobody
+    # away: nothing raises its capacity, so the plan of 0 units is optimal in stages 2 and 3.  A
+    # guided stage 3 over a model with nothing to decide ran no solver and had no bound
+    # ("feasible"); no plan uses fewer than 0 units, so 0 is the proof.
+    rows = [dict(enterprise_id="F1", park="P1", chain_link="fibre", tier="A", employees=1, on_post=0,
+                 electricity_recovery=0.3, output_value=0.5)]
+    problem = load_problem(write_rows(tmp_path / "idle.csv", rows), None, ["rules.chain_balance=false"])
+    result = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9, search=search))
+    assert [s.status for s in result.stages] == [Status.SKIPPED, Status.OPTIMAL, Status.OPTIMAL], result.stages
+    assert result.stages[2].value == result.stages[2].bound == 0
