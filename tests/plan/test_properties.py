@@ -12,7 +12,7 @@ from allocator.plan.evaluation import evaluate
 from allocator.plan.problem import Horizon
 from allocator.plan.week import plan
 from allocator.problem import Problem
-from allocator.stages.claims import HOLD_LINK_ABS, Status
+from allocator.stages.claims import HOLD_LINK_ABS, Status, output_hold
 from tests.strategies import EXACT, SETTINGS, firms, make_instance, supplies
 
 
@@ -38,7 +38,9 @@ def test_the_week_is_never_worse_than_day_by_day(rows, overrides, week):
         assert mine.min_link >= theirs.min_link
         assert result.stages[0].bound >= theirs.min_link - 1e-9  # the bound holds for every plan
     if mine.min_link is None or theirs.min_link >= mine.min_link - HOLD_LINK_ABS:
-        assert mine.weighted_output >= theirs.weighted_output
+        # stage 2 kept at least the baseline's output; stage 3 may then give up its hold's 1e-6 of
+        # it for fewer units (hypothesis found 291.80904 against the baseline's 291.80929)
+        assert mine.weighted_output >= output_hold(theirs.weighted_output)
         assert result.stages[1].bound >= theirs.weighted_output * (1 - 1e-9)
     assert all(s.status in (Status.OPTIMAL, Status.SKIPPED) for s in result.stages)
     # every reported value is the plan's own, recomputed
