@@ -8,9 +8,14 @@ with z*_k and out*_k the one-day optima of that problem (allocator.model, solved
 ``solve`` solves a day):
 
     stage 1   sum_k m_k z_k <= sum_k m_k zb_k, zb_k a proven bound on z*_k;
-    stage 2   a plan holding sum_k m_k z_k >= z1 - 1e-6 has, each day, z_k >= zb_k - (d + 1e-6) / m_k
-              with d = sum_k m_k zb_k - z1 >= 0, so its output that day is at most the one-day
-              optimum with the links held there: sum_k m_k of those bounds bounds stage 2.
+    stage 2   a plan holding sum_k m_k z_k >= z1 - 1e-6 has, each day, z_k >= h_k = zb_k - s / m_k
+              with s = sum_k m_k zb_k - z1 + 1e-6 >= 0, so its output that day is at most the one-day
+              optimum with the links held at h_k: sum_k m_k of those bounds bounds stage 2.  That
+              lets every day fall to h_k at once, where together they may give up only s: a day
+              bounded by prices l (allocator.pricing.bound) gives a line, output <= B_k + (h_k - z_k)
+              sum(l), so the plan's z falls where those sums are steepest, s in all (see
+              :func:`coupled`).  On Keqiao's week the link prices make s (1.4e-5) worth about 80
+              of output a day: counted once instead of seven times.
 
 The week's stores and buses are shared by its days, the relaxation lets each day have all
 of them: it is tight when what each day would do alone is nested in what the next would
@@ -53,6 +58,7 @@ class DayBounds:
     budget: Budget
     links: list[float | None] = field(default_factory=list)  # zb_k, proven (None: not proven)
     outputs: list[float | None] = field(default_factory=list)
+    steepness: list[float | None] = field(default_factory=list)  # sum(l) where day k's output bound is priced, else None
     seconds: float = 0.0
     limited: bool = False  # a day's search stopped at its time (or work) limit: a stage ending here says so
     known: dict[int, float] = field(default_factory=dict)  # model day -> a bound on z*_k proven elsewhere
@@ -102,21 +108,28 @@ class DayBounds:
         the priced bound 3e-4 (3.7 s on a loaded machine), 40 1.2e-4 (7 s); branch and bound's root
         needed 10 s for 1.5e-4."""
         self._began = time.perf_counter()
-        self.outputs = []
+        self.outputs, self.steepness = [], []
         proven = z1 is not None and len(self.links) == len(self.problems) and all(b is not None for b in self.links)
         total = sum(m * b for m, b in zip(self.multiplicity, self.links, strict=True)) if proven else None
+        slack = max(total - z1, 0.0) + HOLD_LINK_ABS if total is not None else 0.0
+        holds = []
         for k in range(len(self.problems)):
             f, model = self.formulations[k], self._model(k)
             hold = None
             if total is not None:
-                slack = max(total - z1, 0.0) + HOLD_LINK_ABS
                 hold = max(self.links[k] - slack / self.multiplicity[k], 0.0)
                 model.set_lower(f.z, hold * f.z_scale)
             model.set_objective(output_costs(f), f.constant_output, maximize=True)
-            self.outputs.append(self._priced_output(k, hold, seconds, len(self.problems) - k))
+            bound, steep = self._priced_output(k, hold, seconds, len(self.problems) - k)
+            self.outputs.append(bound)
+            self.steepness.append(steep)
+            holds.append(hold)
         if any(b is None for b in self.outputs):
             return None
-        return float(sum(m * b for m, b in zip(self.multiplicity, self.outputs, strict=True)))
+        separate = float(sum(m * b for m, b in zip(self.multiplicity, self.outputs, strict=True)))
+        if total is None:
+            return separate
+        return coupled(separate, self.multiplicity, self.links, holds, self.steepness, slack)
 
     def _relaxed(self, k: int) -> float | None:
         """Day k's LP optimum under its current objective, when nothing stops it (a bound, if looser)."""
@@ -125,17 +138,19 @@ class DayBounds:
         relaxed = self._model(k).relaxation(time_limit=None)
         return relaxed.objective if relaxed is not None and relaxed.outcome == "optimal" else None
 
-    def _priced_output(self, k: int, hold: float | None, seconds: float | None, days_left: int) -> float | None:
-        """Day k's output bound: its LP's optimum, tightened by pricing its duals over whole units."""
+    def _priced_output(self, k: int, hold: float | None, seconds: float | None, days_left: int
+                       ) -> tuple[float | None, float | None]:
+        """Day k's output bound: its LP's optimum, tightened by pricing its duals over whole units;
+        and where the priced bound is the lower, the sum of its link prices (the line's steepness)."""
         if self.formulations[k].num_cols == 0:  # nothing to decide that day: its output is a constant
-            return self.formulations[k].constant_output
+            return self.formulations[k].constant_output, 0.0
         if self.budget.stopped():
-            return None
+            return None, None
         started = time.perf_counter()
         limit = None if seconds is None else max(0.05, (seconds - (started - self._began)) / days_left)
         relaxed = self._model(k).relaxation(time_limit=limit)
         if relaxed is None or relaxed.outcome != "optimal":
-            return None
+            return None, None
         f, problem = self.formulations[k], self.problems[k]
         duals = relaxed.duals
         supply = np.abs(duals[[f.supply_rows[kind] for kind in ("boxes", "passes", "buses")]])
@@ -143,11 +158,13 @@ class DayBounds:
         prices = Prices(*map(float, supply), links=links, output=1.0)
         deadline = None if limit is None else started + limit
         evaluations = PRICE_EVALUATIONS if deadline is not None else DETERMINISTIC_EVALUATIONS
-        priced = PricedBound(problem, f, threads=threads(self.options)).output_bound(
+        priced, at = PricedBound(problem, f, threads=threads(self.options)).output_bound_and_prices(
             prices, hold, evaluations, deadline, enough=-np.inf)
         self.seconds += time.perf_counter() - started
         self.limited |= deadline is not None and time.perf_counter() >= deadline
-        return min(relaxed.objective, priced)
+        if relaxed.objective <= priced:
+            return relaxed.objective, None
+        return priced, float(at.links.sum()) if hold is not None else 0.0
 
     def stage3(self, plan: Plan, z2: float, seconds: float | None) -> float | None:
         """The last model day's fewest units with its links held (as in stage 2) and its output at least
@@ -184,6 +201,31 @@ class DayBounds:
         self.seconds += time.perf_counter() - started
         self.limited |= run.outcome in ("time", "work")
         return run
+
+
+def coupled(separate: float, multiplicity: list[int], links: list[float], holds: list[float | None],
+            steepness: list[float | None], slack: float) -> float:
+    """Stage 2's bound with the days' link holds taken together: ``separate`` = sum_k m_k B_k, each
+    day bounded at its own hold h_k, less what the days cannot all give up at once.
+
+    Where day k's bound is priced, its output is at most B_k + (h_k - z_k) S_k for every z_k (S_k:
+    the sum of its link prices, allocator.pricing.bound); elsewhere at most B_k.  With u_k =
+    m_k (zb_k - z_k) the fall of day k's link, the plan keeps sum_k u_k <= s (its hold) and
+    u_k <= m_k (zb_k - h_k), so
+
+        sum_k m_k out_k <= separate - sum_priced S_k (m_k (zb_k - h_k) - u_k),
+
+    largest when the falls go to the steepest days first (a fractional knapsack, exact).  A day
+    not priced is taken at B_k with its link at zb_k: the most room it can leave the others.
+    ``separate`` itself lets every day fall to h_k, s each."""
+    priced = [k for k, steep in enumerate(steepness) if steep is not None and holds[k] is not None]
+    reduction = sum(steepness[k] * multiplicity[k] * (links[k] - holds[k]) for k in priced)
+    room = slack
+    for k in sorted(priced, key=lambda day: -steepness[day]):
+        fall = max(min(room, multiplicity[k] * (links[k] - holds[k])), 0.0)
+        reduction -= steepness[k] * fall
+        room -= fall
+    return separate - max(reduction, 0.0)
 
 
 def day_problem(horizon: Horizon, at: int) -> Problem:

@@ -123,10 +123,20 @@ class PricedBound:
         until ``deadline`` (a ``time.perf_counter`` value) or a bound of ``enough``; the lowest
         bound found is returned.  ``seen`` is shown each evaluation's bound and relaxed plan.
         """
+        return self.output_bound_and_prices(prices, lowest_link, evaluations, deadline, enough, seen)[0]
+
+    def output_bound_and_prices(self, prices: Prices, lowest_link: float | None, evaluations: int = 1,
+                                deadline: float | None = None, enough: float = -np.inf, seen: Seen | None = None
+                                ) -> tuple[float, Prices]:
+        """:meth:`output_bound` and the prices that proved it.  At those prices (p, l) the bound B
+        holds as a line in the lowest link z: no plan has more output than B + (lowest_link - z) x
+        sum(l), since each link's recovery is at least z (allocator.plan.bounds couples the days
+        of a week with it)."""
         links = prices.links if lowest_link is not None else 0 * prices.links
         start = np.r_[prices.boxes, prices.passes, prices.buses, links]
         dual = self._dual(lowest_link, None, seen)
-        return minimise(dual, start, evaluations, deadline, enough, threads=self.threads)[0]
+        value, x = minimise(dual, start, evaluations, deadline, enough, threads=self.threads)
+        return value, Prices(float(x[0]), float(x[1]), float(x[2]), np.asarray(x[3:], dtype=float))
 
     def units_bound(self, prices: Prices, output_floor: float, lowest_link: float | None, evaluations: int = 1,
                     deadline: float | None = None, enough: float = np.inf, seen: Seen | None = None) -> float:

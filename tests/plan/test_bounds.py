@@ -97,3 +97,21 @@ def test_the_days_bound_every_week_plan(rows, overrides, week):
     for stage in by_days.stages:
         if stage.status is Status.OPTIMAL:
             assert stage.bound is not None and abs(stage.bound - stage.value) <= 1e-7 * max(1.0, abs(stage.value))
+
+
+def test_the_days_give_up_the_links_slack_once_steepest_first():
+    """allocator.plan.bounds.coupled by hand.  Three model days, m = (1, 1, 2), links' bounds
+    zb = (0.5, 0.6, 0.7), the stage-1 slack s = 0.1, so the holds are h = zb - s / m = (0.4, 0.5,
+    0.65); days 1 and 2 priced with steepness 10 and 30, day 3 bounded by its LP alone (300).
+    Each day's bound at its hold: 100, 200, 300: separately 100 + 200 + 2 x 300 = 900, every day at
+    its hold at once.  Together the links can give up 0.1 only: all of it on the steepest day 2
+    (z = 0.5, output <= 200) leaves day 1 at 0.5, output <= 100 + (0.4 - 0.5) x 10 = 99: 899."""
+    from allocator.plan.bounds import coupled
+
+    assert coupled(900.0, [1, 1, 2], [0.5, 0.6, 0.7], [0.4, 0.5, 0.65], [10.0, 30.0, None], 0.1) == pytest.approx(899.0)
+    # a hold clamped at 0 caps the fall: day 2 (zb 0.05) falls 0.05, day 1 the other 0.05 to 0.45,
+    # output <= 100 + (0.4 - 0.45) x 10 = 99.5; with day 2's 200: 299.5 of the separate 300
+    assert coupled(300.0, [1, 1], [0.5, 0.05], [0.4, 0.0], [10.0, 30.0], 0.1) == pytest.approx(299.5)
+    # no priced day, or no slack to share out beyond one day: the separate bound stands
+    assert coupled(300.0, [1, 1], [0.5, 0.6], [0.4, 0.5], [None, None], 0.1) == 300.0
+    assert coupled(300.0, [1, 1], [0.5, 0.6], [0.4, 0.5], [10.0, None], 0.1) == pytest.approx(300.0)
