@@ -94,6 +94,9 @@ def test_the_days_bound_every_week_plan(rows, overrides, week):
     same_hold = first.value is None or abs(first.value - exact_first.value) <= 1e-12
     if same_hold and exact.stages[1].status is Status.OPTIMAL:
         assert by_days.stages[1].bound >= exact.stages[1].value * (1 - 1e-9)
+        same_output = abs(by_days.stages[1].value - exact.stages[1].value) <= 1e-12 * max(1.0, exact.stages[1].value)
+        if same_output and exact.stages[2].status is Status.OPTIMAL and by_days.stages[2].bound is not None:
+            assert by_days.stages[2].bound <= exact.stages[2].value  # the fewest units under the same holds
     for stage in by_days.stages:
         if stage.status is Status.OPTIMAL:
             assert stage.bound is not None and abs(stage.bound - stage.value) <= 1e-7 * max(1.0, abs(stage.value))
@@ -115,3 +118,28 @@ def test_the_days_give_up_the_links_slack_once_steepest_first():
     # no priced day, or no slack to share out beyond one day: the separate bound stands
     assert coupled(300.0, [1, 1], [0.5, 0.6], [0.4, 0.5], [None, None], 0.1) == 300.0
     assert coupled(300.0, [1, 1], [0.5, 0.6], [0.4, 0.5], [10.0, None], 0.1) == pytest.approx(300.0)
+
+
+def test_stage_3_leaves_the_last_day_what_the_other_days_can_reach_together(monkeypatch):
+    """The last day's output floor in stage 3 is the output hold less the other days' bound taken
+    together (the test above: 299, not 300), with the last day's link at its bound."""
+    from allocator.data.loading import load_problem
+    from allocator.options import SolveOptions
+    from allocator.plan.bounds import DayBounds
+    from allocator.plan.budget import Budget
+    from allocator.stages.claims import output_hold
+    from tests.conftest import DATA
+
+    problem = load_problem(DATA / "week_chain.csv", DATA / "week_chain.toml", None)
+    week = Arrivals(days=3, masks=np.array([0, 10, 10]), passes=np.array([0, 0, 0]), buses=np.array([0, 1, 1]),
+                    source=None, sha256=None)
+    options = SolveOptions(time_limit=20)
+    days = DayBounds(Horizon(problem, week), options, Budget(options))
+    assert days.multiplicity == [1, 1, 1]
+    days.links, days.outputs, days.holds = [0.5, 0.6, 0.7], [100.0, 200.0, 300.0], [0.4, 0.5, 0.6]
+    days.steepness, days.slack = [10.0, 30.0, None], 0.1
+    model, f = days._model(2), days.formulations[2]
+    floors = []
+    monkeypatch.setattr(model, "add_row", lambda cols, coefs, lower, upper: floors.append(lower))
+    days.stage3(None, 500.0, None)
+    assert floors == [pytest.approx(output_hold(500.0) - 299.0 - f.constant_output)]
