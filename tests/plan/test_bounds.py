@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 import numpy as np
-from hypothesis import example, given
+from dataclasses import replace
+
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
 
 import allocator.plan.solve as solve_module
 from allocator.data.scenario import Scenario
@@ -115,6 +118,11 @@ def test_the_days_give_up_the_links_slack_once_steepest_first():
     # a hold clamped at 0 caps the fall: day 2 (zb 0.05) falls 0.05, day 1 the other 0.05 to 0.45,
     # output <= 100 + (0.4 - 0.45) x 10 = 99.5; with day 2's 200: 299.5 of the separate 300
     assert coupled(300.0, [1, 1], [0.5, 0.05], [0.4, 0.0], [10.0, 30.0], 0.1) == pytest.approx(299.5)
+    # a block of two days (m = 2, hold 0.45 = 0.5 - 0.1 / 2): the steeper single day takes the fall
+    # (output <= 200) and the block's two days stay at 0.5, 99.5 each: 399 of 400; and the other
+    # way round the block falls to 0.45 on both its days (100 each) and the day stays at 0.6: 199
+    assert coupled(400.0, [2, 1], [0.5, 0.6], [0.45, 0.5], [10.0, 30.0], 0.1) == pytest.approx(399.0)
+    assert coupled(400.0, [2, 1], [0.5, 0.6], [0.45, 0.5], [30.0, 10.0], 0.1) == pytest.approx(399.0)
     # no priced day, or no slack to share out beyond one day: the separate bound stands
     assert coupled(300.0, [1, 1], [0.5, 0.6], [0.4, 0.5], [None, None], 0.1) == 300.0
     assert coupled(300.0, [1, 1], [0.5, 0.6], [0.4, 0.5], [10.0, None], 0.1) == pytest.approx(300.0)
@@ -143,3 +151,36 @@ def test_stage_3_leaves_the_last_day_what_the_other_days_can_reach_together(monk
     monkeypatch.setattr(model, "add_row", lambda cols, coefs, lower, upper: floors.append(lower))
     days.stage3(None, 500.0, None)
     assert floors == [pytest.approx(output_hold(500.0) - 299.0 - f.constant_output)]
+
+
+@settings(WEEK_SETTINGS, max_examples=60)
+@given(rows=firms(), overrides=supplies, week=weeks(), below=st.sampled_from([0.0, 1e-3, 0.05]))
+def test_each_priced_day_keeps_under_its_line_between_its_hold_and_its_bound(rows, overrides, week, below):
+    """What stage 2 hands to coupled(), checked against each day's own optimum: for t between the
+    day's hold h and its link bound zb, the day's best output with its links at least t (branch and
+    bound, tiny) is at most B + (h - t) S.  A steepness three times too large fails here."""
+    from allocator.model.columns import output_costs
+    from allocator.plan.bounds import DayBounds
+    from allocator.plan.budget import Budget
+
+    scenario = Scenario.default().with_overrides(dict(overrides, **{"rules.chain_balance": True}))
+    horizon = Horizon(Problem(make_instance(rows), scenario), week)
+    options = replace(EXACT, deterministic=True, node_limit=None)
+    days = DayBounds(horizon, options, Budget(options))
+    assume(days.applies and horizon.problem.stage1_active)
+    total = days.stage1(None, None)
+    assume(total is not None)
+    days.stage2(None, total * (1 - below), None)
+    for k, steep in enumerate(days.steepness):
+        if steep is None or days.holds[k] is None:
+            continue
+        f, model = days.formulations[k], days._model(k)
+        model.set_objective(output_costs(f), f.constant_output, maximize=True)
+        hold, top = days.holds[k], days.links[k]
+        for t in (hold, (hold + top) / 2, top):
+            model.set_lower(f.z, t * f.z_scale)
+            run = model.run(time_limit=20, rel_gap=1e-9, node_limit=None)
+            if run.outcome != "optimal":
+                continue
+            line = days.outputs[k] + (hold - t) * steep
+            assert run.objective <= line + 1e-7 * max(1.0, abs(line))
