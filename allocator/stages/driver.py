@@ -132,14 +132,26 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, StageResult
             return start, report
         spent, earlier = (report.seconds, report.bound) if report is not None else (0.0, None)
         model.set_objective(output_costs(f), f.constant_output, maximize=True)
-        if report is not None and report.status in (Status.TIME_LIMIT, Status.WORK_LIMIT):
+        boxed_before = report is not None and report.status in (Status.TIME_LIMIT, Status.WORK_LIMIT)
+        if boxed_before:
             start, boxed = _around_lp(session, start)
             spent += boxed.seconds
             earlier = min((b for b in (earlier, boxed.bound) if b is not None), default=None)
-        run = branch_and_bound.search(session, start, 2, rel_gap=min(session.options.rel_gap, OPTIMAL_REL_STAGE2))
+        share = session.share(2)
+        # no start offered: presolve's dual-fixing probing is off in a run given one (allocator.backends.
+        # highs.STARTED_RULES_OFF) and this search needs it (fragmented-2000, chain on: stage 2 proven in
+        # 2 s with it, 0.10 - 0.14 after 19 s without); its plan is kept unless the start has more output
+        run = branch_and_bound.search(session, None, 2, seconds=None if share is None or boxed_before else
+                                      PLAIN_PART * share, rel_gap=min(session.options.rel_gap, OPTIMAL_REL_STAGE2))
+        found = session.verify(start, run, hold_links=True)
+        output = evaluate(session.problem, start).weighted_output
+        best = found if evaluate(session.problem, found).weighted_output >= output else start
+        if not boxed_before and run.outcome in ("time", "work"):  # without a start it may have found little
+            best, boxed = _around_lp(session, best)
+            spent += boxed.seconds
+            earlier = min((b for b in (earlier, boxed.bound) if b is not None), default=None)
         bound = min((b for b in (run.bound, earlier) if b is not None), default=None)  # both proven: the lower
         run = SolverRun(run.outcome, run.objective, bound, run.values, run.seconds + spent, run.nodes, run.duals)
-        best = session.verify(start, run, hold_links=True)
         duals = run.duals if run.duals is not None else session.output_duals
         run, best = prices_first.priced_output(session, run, best, duals, session.price_budget())
     best = session.keep(best)
@@ -147,6 +159,11 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, StageResult
     return best, session.claim(2, "max", run, session.z2, run.bound)
 
 
+#: Where no box search ran before it (no unit-price search, or one that proved nothing), stage 2's
+#: branch and bound takes this part of the stage's share; stopped there, the search in the box around
+#: the LP (below) follows: without a start it can end with no plan at all (fragmented-2000-3, chain
+#: on: none in 19 s, where the box search finds one).
+PLAIN_PART = 0.8
 #: After a search with a unit price stopped without its proof, this part of stage 2's share goes
 #: to a search in the box around the LP (allocator.stages.guided) before branch and bound runs
 #: again.  Keqiao with --time-limit 10: the priced search (3.4 s) and a second one from its
@@ -167,8 +184,8 @@ def _around_lp(session: Session, start: Allocation) -> tuple[Allocation, SolverR
     before = evaluate(session.problem, start).weighted_output
     best, value = guided.better(session, start, before, found)
     if value > before:
-        session.notes.append(f"stage 2's plan comes from a search in the box around its LP, after the search with a "
-                             f"unit price stopped (output {value:.9g} against {before:.9g})")
+        session.notes.append(f"stage 2's plan comes from a search in the box around its LP, after a search "
+                             f"stopped at its limit (output {value:.9g} against {before:.9g})")
     return best, found
 
 

@@ -153,6 +153,39 @@ def test_a_stopped_search_is_followed_by_a_search_around_the_lp(monkeypatch, box
     assert any("box around its LP" in note for note in session.notes) is boxed
 
 
+def test_plain_branch_and_bound_runs_without_a_start_then_the_box_search_follows(monkeypatch):
+    """Where no unit-price search ran, stage 2's branch and bound is offered no start (a run given one
+    goes without presolve's dual-fixing probing: fragmented-2000 chain on, stage 2 at 0.10 instead of
+    proven); stopped without a plan, the search in the box around the LP finds the 16 (the case above)
+    where stage 1's plan (10) was all that was left."""
+    from types import SimpleNamespace
+
+    from allocator.allocation import Allocation
+    from allocator.backends.base import SolverRun
+    from allocator.model.formulation import build
+    from allocator.stages import branch_and_bound, driver
+    from allocator.stages.clock import Clock
+    from allocator.stages.session import Session
+
+    offered = []
+
+    def nothing(session, start, stages_left, **kwargs):
+        offered.append(start)
+        return SolverRun("time", None, None, None, 0.0, 0)
+
+    monkeypatch.setattr(driver.unit_price, "stage2", lambda session, start: (start, None))
+    monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": nothing}))
+    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=40"])
+    session = Session(problem, build(problem), EXACT, Clock(EXACT, None, len(problem.instance)))
+    session.z1 = 0.2
+    empty = Allocation.empty(problem)
+    start = Allocation(empty.boxes + [1, 2, 0, 0], empty.passes, empty.returned, empty.buses)
+    best, stage = driver.stage2(session, start)
+    assert offered == [None]
+    assert stage.value == pytest.approx(16.0, abs=1e-9) and best.boxes.sum() == 4
+    assert any("box around its LP" in note for note in session.notes)
+
+
 def test_stage_3s_search_leaves_one_priced_evaluation_of_its_share():
     """The priced bound evaluates at least once after stage 3's branch and bound; that search is
     given its share less the slowest evaluation seen (Keqiao with --time-limit 10 ended its stages
