@@ -127,6 +127,7 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, StageResult
             start, report = prices_first.stage2(session, start)
             if report is not None:
                 return start, report
+        start = fill_leftovers(session.problem, start)  # see allocator.plans.fill
         start, report = unit_price.stage2(session, start)
         if report is not None and report.status in (Status.OPTIMAL, Status.WITHIN_GAP):
             return start, report
@@ -141,8 +142,9 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, StageResult
         # no start offered: presolve's dual-fixing probing is off in a run given one (allocator.backends.
         # highs.STARTED_RULES_OFF) and this search needs it (fragmented-2000, chain on: stage 2 proven in
         # 2 s with it, 0.10 - 0.14 after 19 s without); its plan is kept unless the start has more output
-        run = branch_and_bound.search(session, None, 2, seconds=None if share is None or boxed_before else
-                                      PLAIN_PART * share, rel_gap=min(session.options.rel_gap, OPTIMAL_REL_STAGE2))
+        own = None if share is None else (PLAIN_PART * share if not boxed_before else _stage_left(session))
+        run = branch_and_bound.search(session, None, 2, seconds=own,
+                                      rel_gap=min(session.options.rel_gap, OPTIMAL_REL_STAGE2))
         found = session.verify(start, run, hold_links=True)
         output = evaluate(session.problem, start).weighted_output
         best = found if evaluate(session.problem, found).weighted_output >= output else start
@@ -157,6 +159,11 @@ def stage2(session: Session, start: Allocation) -> tuple[Allocation, StageResult
     best = session.keep(best)
     session.z2 = evaluate(session.problem, best).weighted_output
     return best, session.claim(2, "max", run, session.z2, run.bound)
+
+
+def _stage_left(session: Session) -> float | None:
+    """What is left of the running stage's share as reckoned when it began (None: work bounds it)."""
+    return None if session.stage_ends is None else max(0.05, session.stage_ends - time.perf_counter())
 
 
 #: Where no box search ran before it (no unit-price search, or one that proved nothing), stage 2's

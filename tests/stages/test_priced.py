@@ -139,6 +139,7 @@ def test_a_stopped_search_is_followed_by_a_search_around_the_lp(monkeypatch, box
 
     monkeypatch.setattr(driver.unit_price, "stage2", unit_price_stopped)
     monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": nothing}))
+    monkeypatch.setattr(driver, "fill_leftovers", lambda problem, allocation: allocation)  # the start stays at 10
     if not boxed:
         monkeypatch.setattr(driver.guided, "around_lp", nothing)
     problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=40"])
@@ -175,6 +176,7 @@ def test_plain_branch_and_bound_runs_without_a_start_then_the_box_search_follows
 
     monkeypatch.setattr(driver.unit_price, "stage2", lambda session, start: (start, None))
     monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": nothing}))
+    monkeypatch.setattr(driver, "fill_leftovers", lambda problem, allocation: allocation)  # the start stays at 10
     problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=40"])
     session = Session(problem, build(problem), EXACT, Clock(EXACT, None, len(problem.instance)))
     session.z1 = 0.2
@@ -184,6 +186,79 @@ def test_plain_branch_and_bound_runs_without_a_start_then_the_box_search_follows
     assert offered == [None]
     assert stage.value == pytest.approx(16.0, abs=1e-9) and best.boxes.sum() == 4
     assert any("box around its LP" in note for note in session.notes)
+
+
+def test_stage_2_starts_from_stage_1s_plan_with_the_leftovers_handed_out(monkeypatch):
+    """The case above with every search finding nothing: stage 2 still ends at the optimum, 16, since
+    its start is stage 1's plan (1, 2, 0, 0) with the fourth box handed out (allocator.plans.fill).
+    Keqiao with --time-limit 5: stage 2 ended on stage 1's plan at 0.21 below its bound, 7.3e-3 with it."""
+    from types import SimpleNamespace
+
+    from allocator.allocation import Allocation
+    from allocator.backends.base import SolverRun
+    from allocator.model.formulation import build
+    from allocator.result import StageResult
+    from allocator.stages import branch_and_bound, driver
+    from allocator.stages.clock import Clock
+    from allocator.stages.session import Session
+
+    def nothing(*args, **kwargs):
+        return SolverRun("time", None, None, None, 0.0, 0)
+
+    stopped = StageResult(2, "x", "max", Status.TIME_LIMIT, 0.0, 100.0, None, 0.0, 0)
+    monkeypatch.setattr(driver.unit_price, "stage2", lambda session, start: (start, stopped))
+    monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": nothing}))
+    monkeypatch.setattr(driver.guided, "around_lp", nothing)
+    monkeypatch.setattr(driver.prices_first, "priced_output", lambda session, run, best, duals, budget: (run, best))
+    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=40"])
+    session = Session(problem, build(problem), EXACT, Clock(EXACT, None, len(problem.instance)))
+    session.z1 = 0.2
+    empty = Allocation.empty(problem)
+    start = Allocation(empty.boxes + [1, 2, 0, 0], empty.passes, empty.returned, empty.buses)
+    best, stage = driver.stage2(session, start)
+    assert stage.value == pytest.approx(16.0, abs=1e-9) and best.boxes.sum() == 4
+    assert (best.boxes >= start.boxes).all()  # stage 1's boxes stay where they were
+
+
+def test_after_the_box_search_stage_2s_branch_and_bound_keeps_to_the_stages_share(monkeypatch):
+    """Each step of stage 2 took half of what was left, so stage 2 took most of stage 3's time too
+    (Keqiao with --time-limit 10: stage 2 6.7 s, stage 3 0.5 s); the branch and bound after the box
+    search is given only what is left of the share reckoned when stage 2 began."""
+    import time
+    from types import SimpleNamespace
+
+    from allocator.allocation import Allocation
+    from allocator.backends.base import SolverRun
+    from allocator.model.formulation import build
+    from allocator.options import SolveOptions
+    from allocator.result import StageResult
+    from allocator.stages import branch_and_bound, driver
+    from allocator.stages.clock import Clock
+    from allocator.stages.session import Session
+
+    given = []
+
+    def search(session, start, stages_left, seconds=None, **limits):
+        given.append(seconds)
+        return SolverRun("time", None, None, None, 0.0, 0)
+
+    stopped = StageResult(2, "x", "max", Status.TIME_LIMIT, 0.0, 100.0, None, 0.0, 0)
+    monkeypatch.setattr(driver.unit_price, "stage2", lambda session, start: (start, stopped))
+    monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": search}))
+    monkeypatch.setattr(driver, "_around_lp", lambda session, start: (start, SolverRun("time", None, None, None, 0.0, 0)))
+    options = SolveOptions(time_limit=100.0)
+    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=40"])
+    session = Session(problem, build(problem), options, Clock(options, None, len(problem.instance)))
+    session.z1 = 0.2
+    real = session.begin_stage
+
+    def begin(stage):
+        real(stage)
+        session.stage_ends = time.perf_counter() + 3.0  # as if 3 s of the share were left
+
+    monkeypatch.setattr(session, "begin_stage", begin)
+    driver.stage2(session, Allocation.empty(problem))
+    assert len(given) == 1 and 0.05 <= given[0] <= 3.0  # not half of the ~95 s the clock has left
 
 
 def test_stage_3s_search_leaves_one_priced_evaluation_of_its_share():
