@@ -228,8 +228,10 @@ def _search(w: Window, start: Plan | None, stage: int, sense: str,
     if stage >= 2 and best is not None and not large and not closed():
         bounds["lp"], best = _around_lp(w, best, stage, left(LP_PART), sense)
     if not large and not closed():
-        run = w.run(best, left(), target)
-        best = w.verify(best, run, stage)
+        # stage 2 is offered no start, as solve's is: a run given one goes without presolve's dual-fixing
+        # probing (allocator.backends.highs.STARTED_RULES_OFF); the better of its plan and the start is kept
+        run = w.run(None if stage == 2 else best, left(), target)
+        best = _better(sense, value, best, w.verify(best, run, stage))
         bounds["search"] = run.bound
     if by_days is not None and not large and not closed():
         bounds["days"] = by_days(best, left())
@@ -239,6 +241,18 @@ def _search(w: Window, start: Plan | None, stage: int, sense: str,
                        f"store by then (the week's search proved {_shown(bounds.get('search'))}, its LP "
                        f"{_shown(bounds.get('lp'))})")
     return replace(run, bound=bound, seconds=time.perf_counter() - began), best
+
+
+def _better(sense: str, value: Callable[[Plan], float | None], best: Plan | None, found: Plan | None) -> Plan | None:
+    """The better of the plan kept and the search's (``found`` on a tie): HiGHS may drop a start it
+    finds infeasible at its own tolerance and stop on a worse plan, and a search offered no start
+    may end on one."""
+    if best is None or found is None:
+        return found if found is not None else best
+    mine, theirs = value(best), value(found)
+    if mine is None or theirs is None:
+        return found
+    return found if (theirs >= mine if sense == "max" else theirs <= mine) else best
 
 
 def _around_lp(w: Window, start: Plan, stage: int, limit: float | None, sense: str) -> tuple[float | None, Plan]:
