@@ -124,7 +124,8 @@ class ScipModel:
         return self._solve(self._proto, parameters_pb2.SOLVER_TYPE_GSCIP, params, hint=self._hint)
 
     def relaxation(self, time_limit: float | None) -> SolverRun | None:
-        """The LP relaxation by Glop: outcome optimal (objective = a proven bound), infeasible, or None."""
+        """The LP relaxation by Glop: outcome optimal (objective = a proven bound), infeasible, or stopped
+        (no bound, its seconds kept), or None when a stop was asked before it began."""
         from ortools.math_opt import parameters_pb2
 
         if progress.stopping():
@@ -137,7 +138,7 @@ class ScipModel:
         if run.outcome == "infeasible":
             return run
         if run.outcome != "optimal" or run.bound is None:
-            return None
+            return SolverRun("interrupted" if progress.stopping() else "time", None, None, None, run.seconds, 0)
         return SolverRun("optimal", run.objective, run.bound, run.values, run.seconds, 0, duals=run.duals)
 
     def run_within(self, upper: np.ndarray, **run_options) -> SolverRun:

@@ -510,3 +510,26 @@ def test_a_guided_stage_3_never_keeps_a_plan_with_more_units_than_its_start(monk
     result = solve(problem, SolveOptions(time_limit=20, rel_gap=1e-9))
     units = evaluate(problem, offered[-1]).resources_used
     assert result.stages[2].value == units == evaluate(problem, result.allocation).resources_used
+
+
+def test_an_lp_stopped_by_its_limit_keeps_its_seconds(monkeypatch):
+    """A 30,000-firm stage 1 whose LP ran its whole 26 s share was reported as taking 0.0 s: the
+    relaxation returned nothing, its time with it.  Now it returns a run stopped at "time" with the
+    seconds it took and no bound, and a guided stage passes both on."""
+    from types import SimpleNamespace
+
+    from allocator.stages import guided
+
+    model = HighsModel(build(load_problem(DATA / "carpool.csv", DATA / "carpool.toml", None)))
+    monkeypatch.setattr(model, "_solve", lambda: time.sleep(0.05))  # as if stopped before an answer
+    stopped = model.relaxation(time_limit=0.01)
+    assert stopped is not None and stopped.outcome == "time"
+    assert stopped.bound is None and stopped.seconds >= 0.05
+
+    session = SimpleNamespace(model=SimpleNamespace(relaxation=lambda time_limit: SolverRun("time", None, None, None,
+                                                                                            2.5, 0)))
+    run = guided.around_lp(session, None, 5.0, {}, search=True)
+    assert (run.outcome, run.bound, run.seconds) == ("time", None, 2.5)
+    infeasible = SimpleNamespace(model=SimpleNamespace(relaxation=lambda time_limit: SolverRun("infeasible", None, None,
+                                                                                               None, 0.3, 0)))
+    assert guided.around_lp(infeasible, None, 5.0, {}, search=True).outcome == "infeasible"
