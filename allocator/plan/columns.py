@@ -32,6 +32,7 @@ class WeekFormulation(Formulation):
     ps: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
     ys: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))  # (K, groups)
     zs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (K,)
+    z_scale: float = 1.0  # column zs[k] holds z_scale x day k's lowest link (allocator.model.formulation.LINK_SCALE)
     output_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))  # stage 2's costs on every column
     unit_offset: float = 0.0  # -(B0 + P0) over the firms with columns: stage 3's constant
     week_aux: list[tuple[str, int, np.ndarray, np.ndarray]] = field(default_factory=list)  # (kind, day, cols, firms)
@@ -188,7 +189,7 @@ def start_vector(horizon: Horizon, f: WeekFormulation, plan: Plan) -> np.ndarray
     cmax = np.broadcast_to(horizon.problem.c_max, f.cs.shape)
     values[f.cs[present]] = np.minimum(check.c[at], cmax)[present]
     if check.lowest is not None and (f.zs >= 0).all():
-        values[f.zs] = check.lowest[at]
+        values[f.zs] = f.z_scale * check.lowest[at]
     p = horizon.problem
     for kind, k, cols, firms in f.week_aux:
         cap = mask_cap(p, plan.returned[at[k]])

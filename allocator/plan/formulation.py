@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from allocator.model.formulation import LINK_SCALE
 from allocator.plan import cuts
 from allocator.plan.columns import Week, WeekFormulation, add_columns, fresh_c
 from allocator.plan.problem import Horizon
@@ -132,19 +133,23 @@ def _capacity_rows(f: WeekFormulation, w: Week) -> None:
 
 
 def _link_rows(f: WeekFormulation, w: Week) -> None:
-    """(H10) z_k <= recovery of each listed link with members (only when stage 1 applies)."""
+    """(H10) Z_k <= LINK_SCALE x recovery of each listed link with members (only when stage 1 applies).
+    Scaled as in the one-day model: unscaled, a week's stage 1 stopped 1.0e-8 short of its optimum
+    (35/39), below HiGHS's tolerances, and could not be claimed optimal."""
     p = w.problem
     if not p.stage1_active:
         return
     members = [p.link_members(link) for link in p.links]
     lowest = min(float(w.v[m] @ w.cstart[m] / w.v[m].sum()) for m in members)
+    scale = f.z_scale = LINK_SCALE
     for k in range(len(f.days)):
-        f.zs[k] = f.add_cols(np.array([lowest]), np.ones(1), False)[0]
+        f.zs[k] = f.add_cols(np.array([lowest * scale]), np.array([scale]), False)[0]
         for m in members:
             total = w.v[m].sum()
             fixed = float(w.v[m][~w.var[m]] @ w.cstart[m][~w.var[m]] / total)
             movable = m[w.var[m]]
-            row = f.add_sum_row(np.append(f.cs[k, movable], f.zs[k]), np.append(w.v[movable] / total, -1.0), -fixed, INF)
+            row = f.add_sum_row(np.append(f.cs[k, movable], f.zs[k]), np.append(scale * w.v[movable] / total, -1.0),
+                                -scale * fixed, INF)
             f.link_rows.append(row)
 
 

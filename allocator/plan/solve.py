@@ -232,7 +232,7 @@ def _search(w: Window, start: Plan | None, stage: int, sense: str,
         # probing (allocator.backends.highs.STARTED_RULES_OFF); the better of its plan and the start is kept
         run = w.run(None if stage == 2 else best, left(), target)
         best = _better(sense, value, best, w.verify(best, run, stage))
-        bounds["search"] = run.bound
+        bounds["search"] = run.bound if stage != 1 or run.bound is None else run.bound / w.f.z_scale  # in links
     if by_days is not None and not large and not closed():
         bounds["days"] = by_days(best, left())
     bound = merge_bound(sense, *bounds.values())
@@ -296,7 +296,7 @@ def _stage2(w: Window, start: Plan | None) -> tuple[Plan | None, StageResult]:
     """Max weighted output-days, holding the links (H11)."""
     f, model = w.f, w.model
     if w.z1 is not None:
-        model.add_row(f.zs, f.days.astype(float), link_hold(w.z1), math.inf)  # (H11), the SPEC's hold exactly
+        model.add_row(f.zs, f.days.astype(float), f.z_scale * link_hold(w.z1), math.inf)  # (H11), the SPEC's hold
     model.set_objective(f.output_weight, f.constant_output, maximize=True)
     by_days = (lambda plan, secs: w.days.stage2(plan, w.z1, secs)) if w.days is not None else None
     run, best = _search(w, start, 2, "max", lambda plan: evaluate(w.horizon, plan).weighted_output, by_days)
