@@ -332,3 +332,30 @@ def test_the_unit_price_search_keeps_its_start_when_it_returns_worse(monkeypatch
     monkeypatch.setattr(module, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": stopped}))
     best, _ = module.stage2(session, start)
     assert evaluate(problem, best).weighted_output == pytest.approx(16.0, abs=1e-9)
+
+
+def test_stage_1_keeps_the_start_with_the_leftovers_handed_out_when_its_search_finds_nothing(monkeypatch):
+    """At 30,000 firms stage 1's LP can take its whole share and leave the stage on its start, the
+    reserves alone (lowest link 0.037 where the store allows 0.155 and the LP bound is 0.227).  The
+    start with the leftovers handed out is kept when its lowest link is higher: on chain.toml with
+    200 masks, nothing handed out holds the lowest link at 0, the filled plan above it."""
+    from types import SimpleNamespace
+
+    from allocator.allocation import Allocation, evaluate
+    from allocator.backends.base import SolverRun
+    from allocator.model.formulation import build
+    from allocator.plans.fill import fill_leftovers
+    from allocator.stages import branch_and_bound, driver
+    from allocator.stages.clock import Clock
+    from allocator.stages.session import Session
+
+    monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(
+        **{**vars(branch_and_bound), "search": lambda *args, **kwargs: SolverRun("time", None, None, None, 0.0, 0)}))
+    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=200"])
+    session = Session(problem, build(problem), EXACT, Clock(EXACT, None, len(problem.instance)))
+    start = Allocation.empty(problem)
+    filled = fill_leftovers(problem, start)
+    assert evaluate(problem, filled).min_link > evaluate(problem, start).min_link  # the case is what it says
+    best, stage = driver.stage1(session, start)
+    assert stage.value == pytest.approx(evaluate(problem, filled).min_link, abs=1e-12)
+    assert stage.status is Status.TIME_LIMIT and stage.bound is None
