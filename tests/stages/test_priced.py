@@ -9,6 +9,7 @@ from hypothesis import given
 
 import allocator.stages.unit_price as stages_module
 from allocator.data.loading import load_problem
+from allocator.options import SolveOptions
 from allocator.problem import Problem
 from allocator.data.scenario import Scenario
 from allocator.stages.claims import Status
@@ -123,13 +124,9 @@ def test_a_stopped_search_is_followed_by_a_search_around_the_lp(monkeypatch, box
     stage 1's plan, 0.19 below the bound), the search in the box around the LP finds the 16."""
     from types import SimpleNamespace
 
-    from allocator.allocation import Allocation
     from allocator.backends.base import SolverRun
-    from allocator.model.formulation import build
     from allocator.result import StageResult
     from allocator.stages import branch_and_bound, driver, guided
-    from allocator.stages.clock import Clock
-    from allocator.stages.session import Session
 
     def unit_price_stopped(session, start):
         return start, StageResult(2, "x", "max", Status.TIME_LIMIT, 0.0, 100.0, None, 0.0, 0)
@@ -142,12 +139,7 @@ def test_a_stopped_search_is_followed_by_a_search_around_the_lp(monkeypatch, box
     monkeypatch.setattr(driver, "fill_leftovers", lambda problem, allocation: allocation)  # the start stays at 10
     if not boxed:
         monkeypatch.setattr(driver.guided, "around_lp", nothing)
-    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=40"])
-    f = build(problem)
-    session = Session(problem, f, EXACT, Clock(EXACT, None, len(problem.instance)))
-    session.z1 = 0.2
-    empty = Allocation.empty(problem)
-    start = Allocation(empty.boxes + [1, 2, 0, 0], empty.passes, empty.returned, empty.buses)
+    problem, session, start = _chain_session()
     best, stage = driver.stage2(session, start)
     assert stage.value == pytest.approx(16.0 if boxed else 10.0, abs=1e-9)
     assert list(best.boxes[[1, 2]]) == [2, 0] and best.boxes.sum() == (4 if boxed else 3)
@@ -161,12 +153,8 @@ def test_plain_branch_and_bound_runs_without_a_start_then_the_box_search_follows
     where stage 1's plan (10) was all that was left."""
     from types import SimpleNamespace
 
-    from allocator.allocation import Allocation
     from allocator.backends.base import SolverRun
-    from allocator.model.formulation import build
     from allocator.stages import branch_and_bound, driver
-    from allocator.stages.clock import Clock
-    from allocator.stages.session import Session
 
     offered = []
 
@@ -177,11 +165,7 @@ def test_plain_branch_and_bound_runs_without_a_start_then_the_box_search_follows
     monkeypatch.setattr(driver.unit_price, "stage2", lambda session, start: (start, None))
     monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": nothing}))
     monkeypatch.setattr(driver, "fill_leftovers", lambda problem, allocation: allocation)  # the start stays at 10
-    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=40"])
-    session = Session(problem, build(problem), EXACT, Clock(EXACT, None, len(problem.instance)))
-    session.z1 = 0.2
-    empty = Allocation.empty(problem)
-    start = Allocation(empty.boxes + [1, 2, 0, 0], empty.passes, empty.returned, empty.buses)
+    problem, session, start = _chain_session()
     best, stage = driver.stage2(session, start)
     assert offered == [None]
     assert stage.value == pytest.approx(16.0, abs=1e-9) and best.boxes.sum() == 4
@@ -194,13 +178,9 @@ def test_stage_2_starts_from_stage_1s_plan_with_the_leftovers_handed_out(monkeyp
     Keqiao with --time-limit 5: stage 2 ended on stage 1's plan at 0.21 below its bound, 7.3e-3 with it."""
     from types import SimpleNamespace
 
-    from allocator.allocation import Allocation
     from allocator.backends.base import SolverRun
-    from allocator.model.formulation import build
     from allocator.result import StageResult
     from allocator.stages import branch_and_bound, driver
-    from allocator.stages.clock import Clock
-    from allocator.stages.session import Session
 
     def nothing(*args, **kwargs):
         return SolverRun("time", None, None, None, 0.0, 0)
@@ -210,11 +190,7 @@ def test_stage_2_starts_from_stage_1s_plan_with_the_leftovers_handed_out(monkeyp
     monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": nothing}))
     monkeypatch.setattr(driver.guided, "around_lp", nothing)
     monkeypatch.setattr(driver.prices_first, "priced_output", lambda session, run, best, duals, budget: (run, best))
-    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=40"])
-    session = Session(problem, build(problem), EXACT, Clock(EXACT, None, len(problem.instance)))
-    session.z1 = 0.2
-    empty = Allocation.empty(problem)
-    start = Allocation(empty.boxes + [1, 2, 0, 0], empty.passes, empty.returned, empty.buses)
+    problem, session, start = _chain_session()
     best, stage = driver.stage2(session, start)
     assert stage.value == pytest.approx(16.0, abs=1e-9) and best.boxes.sum() == 4
     assert (best.boxes >= start.boxes).all()  # stage 1's boxes stay where they were
@@ -229,12 +205,8 @@ def test_after_the_box_search_stage_2s_branch_and_bound_keeps_to_the_stages_shar
 
     from allocator.allocation import Allocation
     from allocator.backends.base import SolverRun
-    from allocator.model.formulation import build
-    from allocator.options import SolveOptions
     from allocator.result import StageResult
     from allocator.stages import branch_and_bound, driver
-    from allocator.stages.clock import Clock
-    from allocator.stages.session import Session
 
     given = []
 
@@ -246,10 +218,7 @@ def test_after_the_box_search_stage_2s_branch_and_bound_keeps_to_the_stages_shar
     monkeypatch.setattr(driver.unit_price, "stage2", lambda session, start: (start, stopped))
     monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(**{**vars(branch_and_bound), "search": search}))
     monkeypatch.setattr(driver, "_around_lp", lambda session, start: (start, SolverRun("time", None, None, None, 0.0, 0)))
-    options = SolveOptions(time_limit=100.0)
-    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=40"])
-    session = Session(problem, build(problem), options, Clock(options, None, len(problem.instance)))
-    session.z1 = 0.2
+    problem, session, _ = _chain_session(options=SolveOptions(time_limit=100.0))
     real = session.begin_stage
 
     def begin(stage):
@@ -343,19 +312,30 @@ def test_stage_1_keeps_the_start_with_the_leftovers_handed_out_when_its_search_f
 
     from allocator.allocation import Allocation, evaluate
     from allocator.backends.base import SolverRun
-    from allocator.model.formulation import build
     from allocator.plans.fill import fill_leftovers
     from allocator.stages import branch_and_bound, driver
-    from allocator.stages.clock import Clock
-    from allocator.stages.session import Session
 
     monkeypatch.setattr(driver, "branch_and_bound", SimpleNamespace(
         **{**vars(branch_and_bound), "search": lambda *args, **kwargs: SolverRun("time", None, None, None, 0.0, 0)}))
-    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", ["supply.masks=200"])
-    session = Session(problem, build(problem), EXACT, Clock(EXACT, None, len(problem.instance)))
+    problem, session, _ = _chain_session(masks=200, z1=None)
     start = Allocation.empty(problem)
     filled = fill_leftovers(problem, start)
     assert evaluate(problem, filled).min_link > evaluate(problem, start).min_link  # the case is what it says
     best, stage = driver.stage1(session, start)
     assert stage.value == pytest.approx(evaluate(problem, filled).min_link, abs=1e-12)
     assert stage.status is Status.TIME_LIMIT and stage.bound is None
+
+
+def _chain_session(masks: int = 40, options: SolveOptions = EXACT, z1: float | None = 0.2):
+    """chain.toml with ``masks`` in store: the problem, a Session on it with stage 1 kept at ``z1``,
+    and stage 1's plan there, boxes (1, 2, 0, 0) (lowest link 0.2, output 10)."""
+    from allocator.allocation import Allocation
+    from allocator.model.formulation import build
+    from allocator.stages.clock import Clock
+    from allocator.stages.session import Session
+
+    problem = load_problem(DATA / "chain.csv", DATA / "chain.toml", [f"supply.masks={masks}"])
+    session = Session(problem, build(problem), options, Clock(options, None, len(problem.instance)))
+    session.z1 = z1
+    empty = Allocation.empty(problem)
+    return problem, session, Allocation(empty.boxes + [1, 2, 0, 0], empty.passes, empty.returned, empty.buses)
