@@ -228,8 +228,8 @@ class HighsModel:
         self._set("objective_target", float("-inf") if target is None else float(target))
 
     def relaxation(self, time_limit: float | None) -> SolverRun | None:
-        """Solve the LP relaxation: outcome optimal (objective = a proven bound), infeasible, or stopped
-        ("time", "interrupted": no bound, but the seconds it took, which a stage reports), or None
+        """Solve the LP relaxation: outcome optimal (objective = a proven bound), infeasible, or without
+        a bound ("time", "interrupted", "error"), with the seconds it took, which a stage reports; None
         when a stop was asked before it began."""
         if progress.stopping():
             return None
@@ -251,7 +251,9 @@ class HighsModel:
             if status == hs.HighsModelStatus.kInfeasible:
                 return SolverRun("infeasible", None, None, None, seconds, 0)
             if status != hs.HighsModelStatus.kOptimal:
-                return SolverRun("interrupted" if progress.stopping() else "time", None, None, None, seconds, 0)
+                stopped = progress.stopping() or status == hs.HighsModelStatus.kInterrupt
+                outcome = "interrupted" if stopped else "time" if status == hs.HighsModelStatus.kTimeLimit else "error"
+                return SolverRun(outcome, None, None, None, seconds, 0)
             value = float(h.getInfo().objective_function_value)
             solution = h.getSolution()
             return SolverRun("optimal", value, value, np.array(solution.col_value), seconds, 0,

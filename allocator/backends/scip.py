@@ -124,8 +124,8 @@ class ScipModel:
         return self._solve(self._proto, parameters_pb2.SOLVER_TYPE_GSCIP, params, hint=self._hint)
 
     def relaxation(self, time_limit: float | None) -> SolverRun | None:
-        """The LP relaxation by Glop: outcome optimal (objective = a proven bound), infeasible, or stopped
-        (no bound, its seconds kept), or None when a stop was asked before it began."""
+        """The LP relaxation by Glop: outcome optimal (objective = a proven bound), infeasible, or without
+        a bound ("time", "interrupted", "error"; its seconds kept); None when a stop was asked before it began."""
         from ortools.math_opt import parameters_pb2
 
         if progress.stopping():
@@ -138,7 +138,8 @@ class ScipModel:
         if run.outcome == "infeasible":
             return run
         if run.outcome != "optimal" or run.bound is None:
-            return SolverRun("interrupted" if progress.stopping() else "time", None, None, None, run.seconds, 0)
+            outcome = "interrupted" if progress.stopping() else run.outcome if run.outcome in ("time", "error") else "error"
+            return SolverRun(outcome, None, None, None, run.seconds, 0)
         return SolverRun("optimal", run.objective, run.bound, run.values, run.seconds, 0, duals=run.duals)
 
     def run_within(self, upper: np.ndarray, **run_options) -> SolverRun:

@@ -199,12 +199,12 @@ def better(session: Session, best: Allocation, value: float, found: SolverRun) -
 
 
 def _no_lp(relaxed: SolverRun | None) -> SolverRun:
-    """A stage's run when its LP gave no bound: infeasible, or stopped (by the officer or its time
-    limit) after the seconds it took.  A 30,000-firm stage 1 whose LP ran out its 26 s share was
+    """A stage's run when its LP gave no bound: infeasible, stopped (by the officer or its time limit)
+    or failed, after the seconds it took.  A 30,000-firm stage 1 whose LP ran out its 26 s share was
     reported as taking 0.0 s."""
-    infeasible = relaxed is not None and relaxed.outcome == "infeasible"
-    seconds = relaxed.seconds if relaxed is not None else 0.0
-    return SolverRun("infeasible" if infeasible else _stopped(), None, None, None, seconds, 0)
+    if relaxed is None:
+        return SolverRun(_stopped(), None, None, None, 0.0, 0)
+    return SolverRun(relaxed.outcome, None, None, None, relaxed.seconds, 0)
 
 
 def _stopped() -> str:

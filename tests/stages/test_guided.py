@@ -522,9 +522,11 @@ def test_an_lp_stopped_by_its_limit_keeps_its_seconds(monkeypatch):
 
     model = HighsModel(build(load_problem(DATA / "carpool.csv", DATA / "carpool.toml", None)))
     monkeypatch.setattr(model, "_solve", lambda: time.sleep(0.05))  # as if stopped before an answer
+    failed = model.relaxation(time_limit=0.01)  # HiGHS has no status: an error, not a time limit
+    assert failed is not None and failed.outcome == "error" and failed.bound is None and failed.seconds >= 0.05
+    monkeypatch.setattr(model._h, "getModelStatus", lambda: model._hs.HighsModelStatus.kTimeLimit)
     stopped = model.relaxation(time_limit=0.01)
-    assert stopped is not None and stopped.outcome == "time"
-    assert stopped.bound is None and stopped.seconds >= 0.05
+    assert stopped.outcome == "time" and stopped.bound is None and stopped.seconds >= 0.05
 
     session = SimpleNamespace(model=SimpleNamespace(relaxation=lambda time_limit: SolverRun("time", None, None, None,
                                                                                             2.5, 0)))
@@ -533,3 +535,5 @@ def test_an_lp_stopped_by_its_limit_keeps_its_seconds(monkeypatch):
     infeasible = SimpleNamespace(model=SimpleNamespace(relaxation=lambda time_limit: SolverRun("infeasible", None, None,
                                                                                                None, 0.3, 0)))
     assert guided.around_lp(infeasible, None, 5.0, {}, search=True).outcome == "infeasible"
+    assert guided.around_lp(SimpleNamespace(model=SimpleNamespace(relaxation=lambda time_limit: None)), None, 5.0, {},
+                            search=True).outcome == "time"  # nothing ran: no stop asked, so out of time
